@@ -1,0 +1,4 @@
+// Typed configuration from the environment. Each service has one `loadConfig(env)` built on
+// `createEnvReader`, called only from its main.ts.
+export { createEnvReader, parseBytes, parseDurationMs } from './env-reader.js';
+export type { EnvReader } from './env-reader.js';

@@ -1,0 +1,99 @@
+import * as http from 'node:http';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+
+type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]['fallback']>;
+import { errorInterceptor } from './error-interceptor.js';
+import { maxMessageBytes } from './limits.js';
+
+/** Options of {@link startConnectServer}. */
+export interface ConnectServerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port; 0 (default) lets the OS choose. */
+  readonly port?: number;
+  /** Registers the services. */
+  readonly routes: (router: ConnectRouter) => void;
+  /** Interceptors run after the error interceptor (which is always outermost). */
+  readonly interceptors?: Interceptor[];
+  /** Plain HTTP handler for requests no RPC route matched (e.g. the dashboard); 404 by default. */
+  readonly fallback?: NodeHandlerFn;
+}
+
+/** A running Connect server. */
+export interface ConnectServer {
+  /** The bound port. */
+  readonly port: number;
+  /** Stops accepting, closes every open connection after `graceMs`, resolves when closed. */
+  close(graceMs?: number): Promise<void>;
+}
+
+// Every HTTP/2 connection starts with this preface; no HTTP/1.x request line can.
+const http2Preface = Buffer.from('PRI * HTTP/2.0');
+
+/**
+ * Serves Connect, gRPC and gRPC-Web on ONE plaintext port for both HTTP/1.1 (curl, browsers) and
+ * HTTP/2 h2c (gRPC clients). Node's http2.createServer cannot take HTTP/1.1 without TLS, so a raw
+ * TCP listener sniffs the first bytes of each connection and hands the socket to the matching
+ * server.
+ */
+export async function startConnectServer(options: ConnectServerOptions): Promise<ConnectServer> {
+  const handler = connectNodeAdapter({
+    routes: options.routes,
+    interceptors: [errorInterceptor(), ...(options.interceptors ?? [])],
+    readMaxBytes: maxMessageBytes,
+    writeMaxBytes: maxMessageBytes,
+    fallback: options.fallback,
+  });
+  const h1 = http.createServer(handler);
+  const h2 = http2.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const sockets = new Set<net.Socket>();
+  h2.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    // Peek with 'readable' + read() + unshift: the bytes go back into the socket's buffer, where
+    // both the HTTP/1 parser and the native HTTP/2 session pick them up. (Switching the socket to
+    // flowing mode with a 'data' listener loses them for HTTP/2.)
+    let head = Buffer.alloc(0);
+    const sniff = (): void => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk) head = Buffer.concat([head, chunk]);
+      if (head.length < http2Preface.length && http2Preface.subarray(0, head.length).equals(head)) return;
+      socket.off('readable', sniff);
+      socket.unshift(head);
+      const target: net.Server = head.subarray(0, http2Preface.length).equals(http2Preface) ? h2 : h1;
+      target.emit('connection', socket);
+    };
+    socket.on('readable', sniff);
+    socket.on('error', () => socket.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = listener.address() as net.AddressInfo;
+
+  return {
+    port: address.port,
+    async close(graceMs = 2_000) {
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const session of sessions) session.close();
+      h1.closeIdleConnections();
+      const timer = setTimeout(() => {
+        for (const session of sessions) session.destroy();
+        for (const socket of sockets) socket.destroy();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

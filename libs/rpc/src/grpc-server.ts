@@ -1,0 +1,176 @@
+import { once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
+import type { ServiceImpl } from '@connectrpc/connect';
+import type { Logger } from '@weft/telemetry';
+import { createCallContext, type EndableHandlerContext } from './handler-context.js';
+import { toConnectError } from './to-connect-error.js';
+import { maxMessageBytes } from './limits.js';
+
+/** Options of {@link GrpcServer}. */
+export interface GrpcServerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  readonly host?: string;
+  /** Port to bind; 0 (default) lets the OS choose. */
+  readonly port?: number;
+  /** Logger for handler failures. */
+  readonly log: Logger;
+}
+
+type AnyImpl = (...args: unknown[]) => unknown;
+type SurfaceCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>;
+
+/**
+ * Serves Connect-style service implementations (`ServiceImpl`) over a grpc-js server. Weft's
+ * internal services (coordinator registry, mapper, reducer) use it for the data plane: measured
+ * here, a grpc-js server streams 3-6x more bytes per second than a connect-node one (see
+ * TOOLCHAIN.md), while Connect clients speak gRPC to it unchanged. Handlers are the same
+ * functions a Connect router would take, so unit tests run them through createRouterTransport.
+ */
+export class GrpcServer {
+  private readonly server = new grpc.Server({
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    // Notice a silent peer (paused or partitioned) within seconds, not the TCP timeout.
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  });
+  private readonly shutdown = new AbortController();
+  private boundPort = -1;
+
+  constructor(private readonly options: GrpcServerOptions) {}
+
+  /** Registers a service. Methods missing from `impl` answer UNIMPLEMENTED. */
+  add<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): this {
+    const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+    const handlers: Record<string, grpc.UntypedHandleCall> = {};
+    for (const method of service.methods) {
+      const fn = (impl as Record<string, AnyImpl | undefined>)[method.localName];
+      if (!fn) continue;
+      definition[method.name] = {
+        path: `/${service.typeName}/${method.name}`,
+        requestStream: method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming',
+        responseStream: method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming',
+        requestSerialize: serializer(method.input),
+        requestDeserialize: deserializer(method.input),
+        responseSerialize: serializer(method.output),
+        responseDeserialize: deserializer(method.output),
+      };
+      handlers[method.name] = this.handlerFor(service, method, fn.bind(impl));
+    }
+    this.server.addService(definition as grpc.ServiceDefinition, handlers);
+    return this;
+  }
+
+  /** Binds and starts serving; resolves the bound port. */
+  async listen(): Promise<number> {
+    const host = this.options.host ?? '127.0.0.1';
+    const address = host.includes(':') ? `[${host}]:${this.options.port ?? 0}` : `${host}:${this.options.port ?? 0}`;
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+    });
+    return this.boundPort;
+  }
+
+  /** The bound port (after listen). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /**
+   * Stops accepting calls, aborts every handler's signal, waits up to `graceMs` for calls to end,
+   * then closes whatever is left.
+   */
+  async close(graceMs = 2_000): Promise<void> {
+    this.shutdown.abort(new Error('server shutting down'));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private handlerFor(service: DescService, method: DescMethod, fn: AnyImpl): grpc.UntypedHandleCall {
+    const log = this.options.log;
+    const contextOf = (call: SurfaceCall): EndableHandlerContext => {
+      const requestAbort = new AbortController();
+      (call as grpc.ServerUnaryCall<unknown, unknown>).on('cancelled', () => requestAbort.abort(new Error('cancelled by the client')));
+      const deadline = call.getDeadline();
+      const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+      const timeoutMs = Number.isFinite(deadlineMs) ? Math.max(0, deadlineMs - Date.now()) : undefined;
+      const requestHeader = new Headers();
+      for (const [key, value] of Object.entries(call.metadata.getMap())) {
+        if (typeof value === 'string') requestHeader.set(key, value);
+      }
+      return createCallContext({ service, method, timeoutMs, requestSignal: requestAbort.signal, shutdownSignal: this.shutdown.signal, requestHeader });
+    };
+    const statusOf = (error: unknown): Partial<grpc.StatusObject> => {
+      const connectError = toConnectError(error);
+      if (connectError.cause !== undefined && !(connectError.cause instanceof Error && connectError.cause.name === 'AbortError')) {
+        log.debug({ err: connectError.cause, method: method.name }, 'handler failed');
+      }
+      return { code: connectError.code as number as grpc.status, details: connectError.rawMessage };
+    };
+
+    switch (method.methodKind) {
+      case 'unary':
+      case 'client_streaming':
+        return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+          const ctx = contextOf(call);
+          const input = method.methodKind === 'unary' ? (call as grpc.ServerUnaryCall<unknown, unknown>).request : messagesOf(call as grpc.ServerReadableStream<unknown, unknown>);
+          Promise.resolve()
+            .then(() => fn(input, ctx))
+            .then(
+              (response) => callback(null, response),
+              (error: unknown) => callback(statusOf(error)),
+            )
+            .finally(() => ctx.abort());
+        };
+      case 'server_streaming':
+      case 'bidi_streaming':
+        return (call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>) => {
+          const ctx = contextOf(call);
+          const input = method.methodKind === 'server_streaming' ? (call as grpc.ServerWritableStream<unknown, unknown>).request : messagesOf(call as grpc.ServerDuplexStream<unknown, unknown>);
+          void (async () => {
+            try {
+              for await (const message of fn(input, ctx) as AsyncIterable<unknown>) {
+                if (!call.write(message)) await drained(call, ctx.signal);
+              }
+              call.end();
+            } catch (error) {
+              if (!call.cancelled) call.emit('error', statusOf(error));
+            } finally {
+              ctx.abort();
+            }
+          })();
+        };
+    }
+  }
+}
+
+/** Waits for a stream's `drain`, or for the call to be aborted (a cancelled call never drains). */
+async function drained(call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  await once(call, 'drain', { signal });
+}
+
+async function* messagesOf(call: grpc.ServerReadableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>): AsyncIterable<unknown> {
+  for await (const message of call) yield message;
+}
+
+function serializer(schema: DescMessage): (value: unknown) => Buffer {
+  return (value) => {
+    const bytes = toBinary(schema, create(schema, value as never));
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializer(schema: DescMessage): (bytes: Buffer) => unknown {
+  return (bytes) => fromBinary(schema, bytes);
+}

@@ -1,0 +1,12 @@
+// Weft's RPC plumbing: the servers every service runs, the one client factory every call goes
+// through, grpc health, and the domain-error to Connect-code table.
+export { GrpcServer } from './grpc-server.js';
+export type { GrpcServerOptions } from './grpc-server.js';
+export { startConnectServer } from './connect-server.js';
+export type { ConnectServer, ConnectServerOptions } from './connect-server.js';
+export { createClientFactory } from './client-factory.js';
+export type { ClientFactory, ClientFactoryOptions } from './client-factory.js';
+export { HealthRegistry, ServingStatus } from './health-service.js';
+export { toConnectError, codeForKind, isRetryableCode } from './to-connect-error.js';
+export { errorInterceptor } from './error-interceptor.js';
+export { maxMessageBytes, streamChunkBytes } from './limits.js';
