@@ -1,0 +1,91 @@
+/**
+ * A cursor over a byte buffer, the read side of {@link ByteWriter}. Short ASCII strings are decoded
+ * by hand because `TextDecoder.decode` has a fixed cost per call that dominates for word-sized keys.
+ * @internal
+ */
+export class ByteReader {
+  /** Current read offset in bytes. */
+  pos: number;
+  private static readonly decoder = new TextDecoder('utf-8');
+
+  /**
+   * @param bytes the buffer to read.
+   * @param pos first offset to read (default 0).
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    pos = 0,
+  ) {
+    this.pos = pos;
+  }
+
+  /** Reads one byte. Throws RangeError past the end. */
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw truncated();
+    return this.bytes[this.pos++]!;
+  }
+
+  /** Reads an unsigned LEB128 varint (up to 2^53 - 1). Throws RangeError when truncated. */
+  varint(): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    if (pos >= bytes.length) throw truncated();
+    let b = bytes[pos++]!;
+    if (b < 0x80) {
+      this.pos = pos;
+      return b;
+    }
+    let value = b & 0x7f;
+    let scale = 0x80;
+    do {
+      if (pos >= bytes.length) throw truncated();
+      b = bytes[pos++]!;
+      value += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b >= 0x80);
+    this.pos = pos;
+    return value;
+  }
+
+  /** Returns the next `length` bytes as a view (no copy). Throws RangeError when truncated. */
+  raw(length: number): Uint8Array {
+    const end = this.pos + length;
+    if (end > this.bytes.length) throw truncated();
+    const view = this.bytes.subarray(this.pos, end);
+    this.pos = end;
+    return view;
+  }
+
+  /** Reads a string written by `ByteWriter.string` (varint byte length + UTF-8). */
+  string(): string {
+    const length = this.varint();
+    const start = this.pos;
+    const end = start + length;
+    const bytes = this.bytes;
+    if (end > bytes.length) throw truncated();
+    this.pos = end;
+    if (length <= 24) {
+      let text = '';
+      for (let i = start; i < end; i++) {
+        const c = bytes[i]!;
+        if (c >= 0x80) return ByteReader.decoder.decode(bytes.subarray(start, end));
+        text += String.fromCharCode(c);
+      }
+      return text;
+    }
+    return ByteReader.decoder.decode(bytes.subarray(start, end));
+  }
+
+  /** Reads a u32 little-endian. */
+  u32(): number {
+    const bytes = this.bytes;
+    const p = this.pos;
+    if (p + 4 > bytes.length) throw truncated();
+    this.pos = p + 4;
+    return (bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24)) >>> 0;
+  }
+}
+
+function truncated(): RangeError {
+  return new RangeError('run is truncated: a record runs past the end of the buffer');
+}

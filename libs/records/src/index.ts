@@ -1,0 +1,14 @@
+// Weft's binary run format (like Hadoop's IFile): sorted (key, value) records in one buffer,
+// written by map tasks per partition, merged by reduce tasks.
+export type { ValueCodec, ValueCodecName } from './value-codec.js';
+export { intCodec, bigintCodec, jsonCodec, codecByName } from './codecs.js';
+export { RunWriter } from './run-writer.js';
+export { RunReader, readRun } from './run-reader.js';
+export { runRecordCount } from './run-format.js';
+export { mergeRuns } from './merge-runs.js';
+export { partitionOf } from './partition-of.js';
+export { concatBytes } from './concat-bytes.js';
+
+// For codec implementations only.
+export { ByteWriter } from './byte-writer.js';
+export { ByteReader } from './byte-reader.js';

@@ -1,0 +1,52 @@
+import type { ByteReader } from './byte-reader.js';
+import { openRun } from './run-format.js';
+import type { ValueCodec } from './value-codec.js';
+
+/**
+ * A cursor over one run that reuses itself instead of allocating a tuple per record:
+ * `while (reader.next()) use(reader.key, reader.value)`. The merge and the reduce task use it;
+ * {@link readRun} wraps it as a generator.
+ */
+export class RunReader<V> {
+  /** Records in the run, from its header. */
+  readonly count: number;
+  /** Key of the current record (valid after `next()` returned true). */
+  key = '';
+  /** Value of the current record (valid after `next()` returned true). */
+  value!: V;
+  private readonly input: ByteReader;
+  private remaining: number;
+
+  /**
+   * @param run a buffer produced by `RunWriter.finish()`.
+   * @param codec the codec the run was written with.
+   * @throws RangeError when `run` is not a run or uses another codec.
+   */
+  constructor(
+    run: Uint8Array,
+    private readonly codec: ValueCodec<V>,
+  ) {
+    const { count, reader } = openRun(run, codec as ValueCodec<unknown>);
+    this.count = count;
+    this.remaining = count;
+    this.input = reader;
+  }
+
+  /** Advances to the next record; false at the end. Throws RangeError when the run is truncated. */
+  next(): boolean {
+    if (this.remaining === 0) return false;
+    this.remaining--;
+    this.key = this.input.string();
+    this.value = this.codec.read(this.input);
+    return true;
+  }
+}
+
+/**
+ * Yields every record of a run in stored (key) order.
+ * @throws RangeError when `run` is not a run, uses another codec, or is truncated.
+ */
+export function* readRun<V>(run: Uint8Array, codec: ValueCodec<V>): Generator<[key: string, value: V]> {
+  const reader = new RunReader(run, codec);
+  while (reader.next()) yield [reader.key, reader.value];
+}
