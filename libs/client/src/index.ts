@@ -1,0 +1,12 @@
+// @weft/client: the typed TypeScript client of a Weft gateway.
+export { createWeftClient } from './weft-client.js';
+export type { WeftClient, WeftClientOptions, JobsFilter } from './weft-client.js';
+export { isFinalJobState } from './job-handle.js';
+export type { JobHandle, CallOptionsInit, ResultsOptions } from './job-handle.js';
+export type { JobSpecInit, InputInit } from './job-spec-init.js';
+export type { ScatterInit, ScatterEvent } from './scatter-event.js';
+export type { ResultRecord, ResultValue } from './result-value.js';
+export { decodeResultValue } from './result-value.js';
+export type { RetryOptions } from './retry-unavailable.js';
+export type { WaitForNodesOptions } from './wait-for-nodes.js';
+export { JobFailedError, isJobFailedError } from './job-failed-error.js';

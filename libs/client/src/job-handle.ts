@@ -1,0 +1,140 @@
+import type { Client } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { Job, WatchJobResponse } from '@weft/proto';
+import type { JobService } from '@weft/proto';
+import { JobState, ResultOrder } from '@weft/proto';
+import { JobFailedError } from './job-failed-error.js';
+import { decodeResultValue } from './result-value.js';
+import type { ResultRecord } from './result-value.js';
+import { retryUnavailable } from './retry-unavailable.js';
+import type { RetryOptions } from './retry-unavailable.js';
+
+/** Options every call of a handle accepts. */
+export interface CallOptionsInit {
+  /** Aborts the call (and, for streams, ends the iteration with a Canceled error). */
+  readonly signal?: AbortSignal;
+}
+
+/** What `JobHandle.results` takes. */
+export interface ResultsOptions extends CallOptionsInit {
+  /** "key": ascending by key (default); "value": descending by integer value, ties by key. */
+  readonly order?: 'key' | 'value';
+  /** Maximum records; 0 or omitted means all. */
+  readonly limit?: number;
+  /** Records to skip first. */
+  readonly offset?: number;
+}
+
+/** A submitted job: read its state, follow it, wait for it, read its output, cancel it. */
+export interface JobHandle {
+  /** The job's identifier. */
+  readonly id: string;
+  /** The job's current state (GetJob; retried on UNAVAILABLE). Throws NOT_FOUND for an unknown id. */
+  get(options?: CallOptionsInit): Promise<Job>;
+  /** The job's events (WatchJob): a snapshot first, then events in order until the job ends. */
+  watch(options?: CallOptionsInit): AsyncIterable<WatchJobResponse>;
+  /**
+   * Resolves with the final job once it SUCCEEDED; throws `JobFailedError` when it ends FAILED or
+   * CANCELLED. Survives a dropped watch stream by watching again.
+   */
+  wait(options?: CallOptionsInit): Promise<Job>;
+  /** The job's output records (ReadResults), decoded; the job must have succeeded. */
+  results(options?: ResultsOptions): AsyncIterable<ResultRecord>;
+  /** Cancels the job (a no-op for an ended job) and returns it as the cancellation left it. */
+  cancel(options?: CallOptionsInit): Promise<Job>;
+}
+
+/** @internal What a handle needs from the client that made it. */
+export interface JobCallContext {
+  readonly jobs: Client<typeof JobService>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly retry: RetryOptions;
+}
+
+/** True for SUCCEEDED, FAILED and CANCELLED. */
+export function isFinalJobState(state: JobState): boolean {
+  return state === JobState.SUCCEEDED || state === JobState.FAILED || state === JobState.CANCELLED;
+}
+
+/** @internal Creates the handle of job `id`; no call is made until a method is used. */
+export function createJobHandle(id: string, ctx: JobCallContext): JobHandle {
+  const { jobs, headers } = ctx;
+
+  async function get(options: CallOptionsInit = {}): Promise<Job> {
+    const res = await retryUnavailable(
+      () => jobs.getJob({ jobId: id }, { headers, signal: options.signal }),
+      ctx.retry,
+      options.signal,
+    );
+    if (!res.job) throw new ConnectError(`GetJob for ${id} returned no job`, Code.Internal);
+    return res.job;
+  }
+
+  function watch(options: CallOptionsInit = {}): AsyncIterable<WatchJobResponse> {
+    return jobs.watchJob({ jobId: id }, { headers, signal: options.signal });
+  }
+
+  async function wait(options: CallOptionsInit = {}): Promise<Job> {
+    let delayMs = ctx.retry.initialDelayMs ?? 100;
+    for (;;) {
+      try {
+        for await (const event of watch(options)) {
+          const ev = event.event;
+          if (ev.case === 'snapshot' && isFinalJobState(ev.value.state)) return settle(ev.value);
+          // The final state event ends the stream; GetJob then returns counters and timing too.
+          if (ev.case === 'state' && isFinalJobState(ev.value)) break;
+        }
+      } catch (err) {
+        // A gateway restart drops the stream; anything else (NOT_FOUND, Canceled) is the answer.
+        if (ConnectError.from(err).code !== Code.Unavailable || options.signal?.aborted) throw err;
+      }
+      const job = await get(options);
+      if (isFinalJobState(job.state)) return settle(job);
+      await delay(delayMs, options.signal);
+      delayMs = Math.min(delayMs * 2, 2000);
+    }
+  }
+
+  async function* results(options: ResultsOptions = {}): AsyncIterable<ResultRecord> {
+    const stream = jobs.readResults(
+      {
+        jobId: id,
+        order: options.order === 'value' ? ResultOrder.VALUE_DESC : ResultOrder.KEY,
+        limit: BigInt(options.limit ?? 0),
+        offset: BigInt(options.offset ?? 0),
+      },
+      { headers, signal: options.signal },
+    );
+    for await (const batch of stream) {
+      for (const record of batch.records) yield { key: record.key, value: decodeResultValue(record.value) };
+    }
+  }
+
+  async function cancel(options: CallOptionsInit = {}): Promise<Job> {
+    const res = await jobs.cancelJob({ jobId: id }, { headers, signal: options.signal });
+    if (!res.job) throw new ConnectError(`CancelJob for ${id} returned no job`, Code.Internal);
+    return res.job;
+  }
+
+  return { id, get, watch, wait, results, cancel };
+}
+
+function settle(job: Job): Job {
+  if (job.state === JobState.SUCCEEDED) return job;
+  throw new JobFailedError(job);
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

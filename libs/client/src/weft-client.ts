@@ -1,0 +1,132 @@
+import type { Client, Transport } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import type { FunctionInfo, Job, JobState, Node } from '@weft/proto';
+import { ClusterService, JobService, ScatterGatherService } from '@weft/proto';
+import { createJobHandle } from './job-handle.js';
+import type { CallOptionsInit, JobCallContext, JobHandle } from './job-handle.js';
+import { toJobSpec } from './job-spec-init.js';
+import type { JobSpecInit } from './job-spec-init.js';
+import { retryUnavailable } from './retry-unavailable.js';
+import type { RetryOptions } from './retry-unavailable.js';
+import { toScatterEvent, toScatterRequest } from './scatter-event.js';
+import type { ScatterEvent, ScatterInit } from './scatter-event.js';
+import { waitForNodes } from './wait-for-nodes.js';
+import type { WaitForNodesOptions } from './wait-for-nodes.js';
+
+/** Options of `createWeftClient`. */
+export interface WeftClientOptions {
+  /** Base URL of the gateway, e.g. "http://127.0.0.1:8080". */
+  readonly url: string;
+  /** Bearer token sent as `authorization` on every call, when the gateway requires one. */
+  readonly token?: string;
+  /**
+   * Transport to use instead of the default gRPC-over-HTTP/2 one built from `url` (tests pass
+   * `createRouterTransport`; browsers pass a Connect-Web transport).
+   */
+  readonly transport?: Transport;
+  /** Retries of idempotent calls (GetJob, ListJobs, DescribeCluster, ListFunctions) on UNAVAILABLE. */
+  readonly retry?: RetryOptions;
+}
+
+/** What `WeftClient.jobs` takes. */
+export interface JobsFilter extends CallOptionsInit {
+  /** Only jobs in this state. */
+  readonly state?: JobState;
+  /** Maximum jobs returned, newest first. Default 50. */
+  readonly limit?: number;
+}
+
+/** The typed client of a Weft gateway. */
+export interface WeftClient {
+  /** The gateway URL it talks to. */
+  readonly url: string;
+  /**
+   * Submits a job (SubmitJob; never retried, since a lost answer may hide an accepted job: pass an
+   * `idempotencyKey` to make a resubmission safe). Throws NOT_FOUND / INVALID_ARGUMENT ConnectErrors.
+   */
+  submit(spec: JobSpecInit, options?: CallOptionsInit): Promise<JobHandle>;
+  /** The handle of an existing job; makes no call. */
+  job(id: string): JobHandle;
+  /** Jobs, newest first (ListJobs, paged until `limit`). */
+  jobs(filter?: JobsFilter): Promise<Job[]>;
+  /** Every node of the cluster (DescribeCluster). */
+  cluster(options?: CallOptionsInit): Promise<Node[]>;
+  /** Registered jobs and scatter functions (ListFunctions). */
+  functions(options?: CallOptionsInit): Promise<FunctionInfo[]>;
+  /** Runs a scatter-gather call: item outcomes as they complete, then one summary. */
+  scatter(init: ScatterInit, options?: CallOptionsInit): AsyncIterable<ScatterEvent>;
+  /** Polls DescribeCluster until the expected workers are ALIVE; see `WaitForNodesOptions`. */
+  waitForNodes(options: WaitForNodesOptions): Promise<Node[]>;
+}
+
+/**
+ * Creates a client. With no `transport`, it speaks gRPC over HTTP/2 (h2c for http:// URLs) to
+ * `url`. Throws a `TypeError` when `url` is not an http(s) URL.
+ */
+export function createWeftClient(options: WeftClientOptions): WeftClient {
+  const url = options.url;
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new TypeError(`options.url must be an http(s) URL, got "${url}"`);
+  const transport = options.transport ?? createGrpcTransport({ baseUrl: url });
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const retry = options.retry ?? {};
+  const jobService: Client<typeof JobService> = createClient(JobService, transport);
+  const clusterService = createClient(ClusterService, transport);
+  const scatterService = createClient(ScatterGatherService, transport);
+  const ctx: JobCallContext = { jobs: jobService, headers, retry };
+
+  const client: WeftClient = {
+    url,
+    async submit(spec, callOptions = {}) {
+      const res = await jobService.submitJob({ spec: toJobSpec(spec) }, { headers, signal: callOptions.signal });
+      if (!res.jobId) throw new ConnectError('SubmitJob returned no job id', Code.Internal);
+      return createJobHandle(res.jobId, ctx);
+    },
+    job: (id) => createJobHandle(id, ctx),
+    async jobs(filter = {}) {
+      const limit = filter.limit ?? 50;
+      const found: Job[] = [];
+      let pageToken = '';
+      do {
+        const res = await retryUnavailable(
+          () =>
+            jobService.listJobs(
+              { state: filter.state, pageSize: Math.min(1000, limit - found.length), pageToken },
+              { headers, signal: filter.signal },
+            ),
+          retry,
+          filter.signal,
+        );
+        found.push(...res.jobs.slice(0, limit - found.length));
+        pageToken = res.nextPageToken;
+      } while (pageToken && found.length < limit);
+      return found;
+    },
+    async cluster(callOptions = {}) {
+      const res = await retryUnavailable(
+        () => clusterService.describeCluster({}, { headers, signal: callOptions.signal }),
+        retry,
+        callOptions.signal,
+      );
+      return res.nodes;
+    },
+    async functions(callOptions = {}) {
+      const res = await retryUnavailable(
+        () => clusterService.listFunctions({}, { headers, signal: callOptions.signal }),
+        retry,
+        callOptions.signal,
+      );
+      return res.functions;
+    },
+    async *scatter(init, callOptions = {}) {
+      const stream = scatterService.scatter(toScatterRequest(init), { headers, signal: callOptions.signal });
+      for await (const res of stream) {
+        const event = toScatterEvent(res);
+        if (event) yield event;
+      }
+    },
+    waitForNodes: (waitOptions) =>
+      waitForNodes(() => clusterService.describeCluster({}, { headers, signal: waitOptions.signal }).then((r) => r.nodes), waitOptions),
+  };
+  return client;
+}
