@@ -52,9 +52,10 @@ export class ZipfSampler {
 
   /** Draws one rank in [0, size). */
   sample(random: SeededRandom): number {
-    const u = random.nextFloat();
+    const bits = random.nextUint32();
+    const u = bits * 2.3283064365386963e-10; // bits / 2^32, so the table index is just the top bits
     const cdf = this.cdf;
-    let rank = this.table[(u * (1 << TABLE_BITS)) >>> 0]!;
+    let rank = this.table[bits >>> (32 - TABLE_BITS)]!;
     while (cdf[rank]! <= u) rank++;
     return rank;
   }
