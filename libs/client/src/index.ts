@@ -10,3 +10,7 @@ export { decodeResultValue } from './result-value.js';
 export type { RetryOptions } from './retry-unavailable.js';
 export type { WaitForNodesOptions } from './wait-for-nodes.js';
 export { JobFailedError, isJobFailedError } from './job-failed-error.js';
+
+// The public messages and enums a caller branches on, so users need only this package.
+export { JobState, Phase, TaskEventType, NodeRole, NodeState, BreakerState, Executor, FunctionKind } from '@weft/proto';
+export type { Job, PhaseProgress, TaskEvent, WatchJobResponse, Node, FunctionInfo, ScatterSummary } from '@weft/proto';

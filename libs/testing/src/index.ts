@@ -1,0 +1,5 @@
+// @weft/testing: the integration harness. Real processes, real sockets, real worker threads.
+export { startCluster } from './start-cluster.js';
+export type { TestCluster, TestClusterOptions } from './start-cluster.js';
+export { withCluster } from './with-cluster.js';
+export type { NodeHandle } from '@weft/launcher';

@@ -1,0 +1,96 @@
+import { createWeftClient } from '@weft/client';
+import type { WeftClient } from '@weft/client';
+import { startLocalCluster } from '@weft/launcher';
+import type { LocalCluster, NodeHandle } from '@weft/launcher';
+
+/** Options of `startCluster`. */
+export interface TestClusterOptions {
+  /** Mapper processes. Default 2. */
+  readonly mappers?: number;
+  /** Reducer processes. Default 1. */
+  readonly reducers?: number;
+  /** Worker threads per mapper and reducer. Default 2 (tests share a small machine). */
+  readonly threadsPerNode?: number;
+  /** Extra environment for every process (e.g. `{ WEFT_TEST_MODE: '1' }`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Keep the per-node logs here instead of a temp dir removed by `stop()`. */
+  readonly logDir?: string;
+  /** Time allowed for the whole cluster to become ready, in milliseconds. Default 60000. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A real local cluster for a test, with a client and a handle on every process. */
+export interface TestCluster {
+  /** A client of the gateway. */
+  readonly client: WeftClient;
+  /** Base URL of the gateway. */
+  readonly gatewayUrl: string;
+  /** Every process, in start order. */
+  readonly nodes: readonly NodeHandle[];
+  /** The coordinator process. */
+  readonly coordinator: NodeHandle;
+  /** The gateway process. */
+  readonly gateway: NodeHandle;
+  /** Directory holding one `<name>.log` per node. */
+  readonly logDir: string;
+  /** The i-th mapper (0-based, in start order). Throws a `RangeError` when there is none. */
+  mapper(i: number): NodeHandle;
+  /** The i-th reducer (0-based, in start order). Throws a `RangeError` when there is none. */
+  reducer(i: number): NodeHandle;
+  /** Starts one more mapper or reducer; resolves once the gateway lists it ALIVE. */
+  addNode(role: 'mapper' | 'reducer'): Promise<NodeHandle>;
+  /** The last log lines of every node, one block per node: print them when a test fails. */
+  logs(): string;
+  /** Stops every process and resolves once each has exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts coordinator, mappers, reducers and gateway as OS processes on loopback port 0, and
+ * resolves once the gateway's DescribeCluster lists every running worker ALIVE. Services must be
+ * built (`npx nx run-many -t build`). Rejects with the failing process's last log lines.
+ */
+export async function startCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  let client: WeftClient | undefined;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const local = await startLocalCluster({
+    mappers: options.mappers ?? 2,
+    reducers: options.reducers ?? 1,
+    threadsPerNode: options.threadsPerNode ?? 2,
+    env: options.env,
+    logDir: options.logDir,
+    startTimeoutMs: readyTimeoutMs,
+    waitUntilReady: async (cluster) => {
+      client ??= createWeftClient({ url: cluster.gatewayUrl });
+      await client.waitForNodes({ nodeIds: runningWorkerIds(cluster), timeoutMs: readyTimeoutMs });
+    },
+  });
+  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl }));
+}
+
+/** Ids of the mappers and reducers whose process runs now: killed ones are not waited for. */
+function runningWorkerIds(cluster: LocalCluster): string[] {
+  return cluster.nodes.filter((n) => (n.role === 'mapper' || n.role === 'reducer') && n.running).map((n) => n.id);
+}
+
+function toTestCluster(local: LocalCluster, client: WeftClient): TestCluster {
+  const byRole = (role: NodeHandle['role']) => local.nodes.filter((n) => n.role === role);
+  const pick = (role: 'mapper' | 'reducer', i: number): NodeHandle => {
+    const found = byRole(role)[i];
+    if (!found) throw new RangeError(`no ${role} ${i}: the cluster has ${byRole(role).length} ${role}s (0-based index)`);
+    return found;
+  };
+  return {
+    client,
+    gatewayUrl: local.gatewayUrl,
+    nodes: local.nodes,
+    coordinator: byRole('coordinator')[0]!,
+    gateway: byRole('gateway')[0]!,
+    logDir: local.logDir,
+    mapper: (i) => pick('mapper', i),
+    reducer: (i) => pick('reducer', i),
+    addNode: (role) => local.addNode(role),
+    logs: () => local.nodes.map((n) => `--- ${n.name} (${n.logFile})\n${n.lastLogLines().join('\n')}`).join('\n'),
+    stop: () => local.stop(),
+  };
+}
