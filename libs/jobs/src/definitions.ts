@@ -1,0 +1,108 @@
+import type { ValueCodecName } from '@weft/records';
+import type { ParamsSchema } from './params.js';
+
+/** What a job's map function sees besides its line. */
+export interface MapContext {
+  /** Validated parameters, defaults filled in. */
+  readonly params: Record<string, unknown>;
+  /** Adds `delta` (default 1) to a user counter reported with the task's stats. */
+  counter(name: string, delta?: number): void;
+  /** Where the input comes from, e.g. `/data/a.txt` or `inline input 0`. */
+  readonly inputLabel: string;
+}
+
+/** What a job's reduce function sees besides its key and values. */
+export interface ReduceContext {
+  /** Validated parameters, defaults filled in. */
+  readonly params: Record<string, unknown>;
+  /** Adds `delta` (default 1) to a user counter reported with the task's stats. */
+  counter(name: string, delta?: number): void;
+}
+
+/**
+ * A map-reduce job. Map runs once per input line and emits (key, value) pairs; values with the
+ * same key are folded map-side by `combine` when present, shuffled by key to reducers, and reduced
+ * once per distinct key. Map, combine and reduce run on worker threads and must be synchronous.
+ */
+export interface JobDefinition<V = unknown, R = unknown> {
+  readonly kind: 'job';
+  /** Unique name callers submit, e.g. `wordcount`. */
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamsSchema;
+  /** Codec of map output values. */
+  readonly values: ValueCodecName;
+  /** Codec of reduce output values. */
+  readonly results: ValueCodecName;
+  map(line: string, emit: (key: string, value: V) => void, ctx: MapContext): void;
+  /** Associative and commutative fold of two map values with the same key, applied map-side. */
+  combine?(a: V, b: V): V;
+  reduce(key: string, values: V[], ctx: ReduceContext): R;
+  /** Extra checks on validated params; throws InvalidArgumentError (e.g. grep's regex must compile). */
+  validate?(params: Record<string, unknown>): void;
+}
+
+/** A scatter-gather function: one call per input item. */
+export interface FunctionDefinition<I = unknown, O = unknown> {
+  readonly kind: 'function';
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamsSchema;
+  /** `cpu`: runs on the worker-thread pool; `io`: runs on the event loop behind a bulkhead. */
+  readonly executor: 'cpu' | 'io';
+  run(input: I, ctx: { params: Record<string, unknown>; signal: AbortSignal }): O | Promise<O>;
+}
+
+const codecNames: readonly string[] = ['int', 'bigint', 'json'];
+
+/**
+ * Declares a map-reduce job (export it from a function module to register it).
+ * @throws TypeError when the name is empty, a codec is unknown, or map/reduce are not functions.
+ */
+export function defineJob<V, R>(def: Omit<JobDefinition<V, R>, 'kind'>): JobDefinition<V, R> {
+  checkCommon(def, 'job');
+  for (const field of ['values', 'results'] as const) {
+    if (!codecNames.includes(def[field])) {
+      throw new TypeError(`job ${def.name}: ${field} must be one of int, bigint, json, got ${JSON.stringify(def[field])}`);
+    }
+  }
+  if (typeof def.map !== 'function' || typeof def.reduce !== 'function') {
+    throw new TypeError(`job ${def.name}: map and reduce must be functions`);
+  }
+  return Object.freeze({ ...def, kind: 'job' as const });
+}
+
+/**
+ * Declares a scatter-gather function (export it from a function module to register it).
+ * @throws TypeError when the name is empty, the executor is unknown, or run is not a function.
+ */
+export function defineFunction<I, O>(def: Omit<FunctionDefinition<I, O>, 'kind'>): FunctionDefinition<I, O> {
+  checkCommon(def, 'function');
+  if (def.executor !== 'cpu' && def.executor !== 'io') {
+    throw new TypeError(`function ${def.name}: executor must be "cpu" or "io", got ${JSON.stringify(def.executor)}`);
+  }
+  if (typeof def.run !== 'function') throw new TypeError(`function ${def.name}: run must be a function`);
+  return Object.freeze({ ...def, kind: 'function' as const });
+}
+
+function checkCommon(def: { name: string; params: ParamsSchema }, what: string): void {
+  if (typeof def.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(def.name)) {
+    throw new TypeError(`${what} name must be letters, digits, '.', '_' or '-', got ${JSON.stringify(def.name)}`);
+  }
+  if (typeof def.params !== 'object' || def.params === null) throw new TypeError(`${what} ${def.name}: params must be an object`);
+}
+
+/** True when `value` looks like a job definition (checked by shape, so it works across package copies). */
+export function isJobDefinition(value: unknown): value is JobDefinition {
+  return isDefinition(value) && value.kind === 'job';
+}
+
+/** True when `value` looks like a function definition. */
+export function isFunctionDefinition(value: unknown): value is FunctionDefinition {
+  return isDefinition(value) && value.kind === 'function';
+}
+
+function isDefinition(value: unknown): value is { kind: unknown; name: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string'
+    && ((value as { kind?: unknown }).kind === 'job' || (value as { kind?: unknown }).kind === 'function');
+}

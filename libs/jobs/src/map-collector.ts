@@ -1,0 +1,137 @@
+import { UserCodeError } from '@weft/errors';
+import { codecByName, partitionOf, RunWriter, type ValueCodec } from '@weft/records';
+import type { JobDefinition, MapContext } from './definitions.js';
+import { counterInto, messageOf, type TaskCounts } from './task-stats.js';
+
+/** How a map task runs. */
+export interface MapTaskOptions {
+  /** Validated job parameters. */
+  params: Record<string, unknown>;
+  /** Number of reduce partitions (a positive integer). */
+  partitions: number;
+  /** Names the input in errors and in grep's keys, e.g. `/data/a.txt`. */
+  inputLabel: string;
+  /** Line number (0-based) of the first line in this task's input, for error locations. */
+  firstLine: number;
+  /** Skip (and count) lines whose map throws instead of failing the task. */
+  skipBadRecords: boolean;
+}
+
+/** A map task's output: one sorted run per partition (runs may be empty) plus counts. */
+export interface MapTaskOutput extends TaskCounts {
+  /** Run `p` holds the records of partition `p`, encoded with the job's `values` codec. */
+  partitions: Uint8Array[];
+  /** Records in each partition's run. */
+  partitionRecords: number[];
+}
+
+/**
+ * The core of a map task, shared by worker threads and `runLocally`: feed it lines, then `finish()`
+ * combines, partitions, sorts and encodes. Values with equal keys are folded with `job.combine`
+ * as they arrive (so memory is one entry per distinct key); without a combiner every value is kept.
+ * @internal
+ */
+export class MapCollector<V> {
+  private readonly combined = new Map<string, V>();
+  private readonly lists = new Map<string, V[]>();
+  private readonly counters: Record<string, number> = {};
+  private readonly ctx: MapContext;
+  private readonly sink: (key: string, value: V) => void;
+  private readonly emit: (key: string, value: V) => void;
+  // Emits of the current line, committed only if its map returns (skipBadRecords must not keep half a record).
+  private readonly stagedKeys: string[] = [];
+  private readonly stagedValues: V[] = [];
+  private lines = 0;
+  private skipped = 0;
+
+  constructor(
+    private readonly job: JobDefinition<V, unknown>,
+    private readonly options: MapTaskOptions,
+  ) {
+    this.ctx = { params: options.params, counter: counterInto(this.counters), inputLabel: options.inputLabel };
+    const combined = this.combined;
+    const lists = this.lists;
+    this.sink = job.combine
+      ? (key, value) => {
+          const prev = combined.get(key);
+          combined.set(key, prev === undefined ? value : job.combine!(prev, value));
+        }
+      : (key, value) => {
+          const list = lists.get(key);
+          if (list) list.push(value);
+          else lists.set(key, [value]);
+        };
+    const stagedKeys = this.stagedKeys;
+    const stagedValues = this.stagedValues;
+    this.emit = options.skipBadRecords
+      ? (key, value) => {
+          stagedKeys.push(key);
+          stagedValues.push(value);
+        }
+      : this.sink;
+  }
+
+  /**
+   * Runs the job's map on one line (the `index`-th line of this task's input, 0-based).
+   * @throws UserCodeError `${job} map failed: ...` at `${inputLabel} line ${firstLine + index}`,
+   *   unless skipBadRecords is set, in which case the line is counted as skipped.
+   */
+  mapLine(line: string, index: number): void {
+    this.lines++;
+    try {
+      this.job.map(line, this.emit, this.ctx);
+      if (this.stagedKeys.length > 0) this.commitStaged();
+    } catch (error) {
+      if (this.options.skipBadRecords) {
+        this.skipped++;
+        this.stagedKeys.length = 0;
+        this.stagedValues.length = 0;
+        return;
+      }
+      throw new UserCodeError(`${this.job.name} map failed: ${messageOf(error)}`, `${this.options.inputLabel} line ${this.options.firstLine + index}`);
+    }
+  }
+
+  private commitStaged(): void {
+    for (let i = 0; i < this.stagedKeys.length; i++) this.sink(this.stagedKeys[i]!, this.stagedValues[i]!);
+    this.stagedKeys.length = 0;
+    this.stagedValues.length = 0;
+  }
+
+  /**
+   * Partitions, sorts and encodes everything collected. `bytesIn` is left 0 for the caller to set.
+   * @throws UserCodeError when combine throws or a value does not fit the job's `values` codec.
+   */
+  finish(): MapTaskOutput {
+    const { partitions } = this.options;
+    const keysByPartition: string[][] = Array.from({ length: partitions }, () => []);
+    const source: Map<string, unknown> = this.job.combine ? this.combined : this.lists;
+    if (partitions === 1) keysByPartition[0] = [...source.keys()];
+    else for (const key of source.keys()) keysByPartition[partitionOf(key, partitions)]!.push(key);
+
+    const codec = codecByName(this.job.values) as ValueCodec<V>;
+    const runs: Uint8Array[] = [];
+    const partitionRecords: number[] = [];
+    let recordsOut = 0;
+    let bytesOut = 0;
+    for (const keys of keysByPartition) {
+      keys.sort(); // default sort compares UTF-16 code units, the run order
+      const writer = new RunWriter(codec, Math.min(1 << 20, 64 + keys.length * 16));
+      try {
+        if (this.job.combine) for (const key of keys) writer.add(key, this.combined.get(key)!);
+        else for (const key of keys) for (const value of this.lists.get(key)!) writer.add(key, value);
+      } catch (error) {
+        throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.options.inputLabel);
+      }
+      const run = writer.finish();
+      runs.push(run);
+      partitionRecords.push(writer.count);
+      recordsOut += writer.count;
+      bytesOut += run.length;
+    }
+    return {
+      partitions: runs, partitionRecords, recordsIn: this.lines, bytesIn: 0, recordsOut, bytesOut,
+      skippedRecords: this.skipped, userCounters: this.counters,
+    };
+  }
+}

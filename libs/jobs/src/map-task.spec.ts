@@ -1,0 +1,120 @@
+import { isUserCodeError } from '@weft/errors';
+import { intCodec, jsonCodec, partitionOf, readRun } from '@weft/records';
+import { defineJob } from './definitions.js';
+import { runMapTask } from './map-task.js';
+import { runReduceTask } from './reduce-task.js';
+import { wordcount } from './builtins/wordcount.js';
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+const options = { params: {}, partitions: 1, inputLabel: 'a.txt', firstLine: 100, skipBadRecords: false };
+
+/** Emits each line as a key (value = its length); throws on lines starting with "bad". */
+const lineJob = defineJob<number, number>({
+  name: 'lines',
+  description: 'test',
+  params: {},
+  values: 'int',
+  results: 'int',
+  map(line, emit, ctx) {
+    ctx.counter('seen');
+    emit(`pre:${line}`, 0);
+    if (line.startsWith('bad')) throw new Error(`bad line ${line}`);
+    emit(line, line.length);
+  },
+  reduce: (_key, values) => values.reduce((a, b) => a + b, 0),
+});
+
+describe('runMapTask', () => {
+  it('splits lines on \\n, strips a line-ending \\r, counts a final unterminated line', () => {
+    const out = runMapTask(lineJob, encode('b\r\na\n\nc\r'), options);
+    expect(out.recordsIn).toBe(4);
+    const records = [...readRun(out.partitions[0]!, intCodec)].filter(([k]) => !k.startsWith('pre:'));
+    // A final line's '\r' goes too: a CRLF file whose last '\n' is missing.
+    expect(records).toEqual([['', 0], ['a', 1], ['b', 1], ['c', 1]]);
+    expect(out.userCounters).toEqual({ seen: 4 });
+    expect(out.bytesIn).toBe(8);
+  });
+
+  it('handles empty input and an input that ends with a newline', () => {
+    expect(runMapTask(lineJob, new Uint8Array(0), options).recordsIn).toBe(0);
+    expect(runMapTask(lineJob, encode('x\n'), options).recordsIn).toBe(1);
+  });
+
+  it('combines map-side, partitions with partitionOf and sorts each partition', () => {
+    const input = encode('b a c\nA b\nd é 日 b');
+    const out = runMapTask(wordcount, input, { ...options, partitions: 3 });
+    expect(out.partitions).toHaveLength(3);
+    const seen = new Map<string, number>();
+    out.partitions.forEach((run, p) => {
+      const records = [...readRun(run, intCodec)];
+      expect(records.map(([k]) => k)).toEqual(records.map(([k]) => k).sort());
+      expect(out.partitionRecords[p]).toBe(records.length);
+      for (const [k, v] of records) {
+        expect(partitionOf(k, 3)).toBe(p);
+        seen.set(k, v);
+      }
+    });
+    expect(Object.fromEntries(seen)).toEqual({ a: 2, b: 3, c: 1, d: 1, é: 1, 日: 1 });
+    expect(out.recordsOut).toBe(6);
+    expect(out.bytesOut).toBe(out.partitions.reduce((n, r) => n + r.length, 0));
+  });
+
+  it('keeps every value when the job has no combiner', () => {
+    const job = defineJob<string, string[]>({
+      name: 'pairs', description: 't', params: {}, values: 'json', results: 'json',
+      map: (line, emit) => emit('k', line),
+      reduce: (_k, values) => values,
+    });
+    const out = runMapTask(job, encode('x\ny\nx'), options);
+    expect([...readRun(out.partitions[0]!, jsonCodec)]).toEqual([['k', 'x'], ['k', 'y'], ['k', 'x']]);
+  });
+
+  it('fails with a UserCodeError locating the line (firstLine + index)', () => {
+    let caught: unknown;
+    try {
+      runMapTask(lineJob, encode('ok\nbad one\n'), options);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isUserCodeError(caught)).toBe(true);
+    expect(caught).toMatchObject({ location: 'a.txt line 101', message: 'lines map failed: bad line bad one (at a.txt line 101)' });
+  });
+
+  it('skips and counts bad records, dropping what they emitted', () => {
+    const out = runMapTask(lineJob, encode('ok\nbad one\nfine\nbad two'), { ...options, skipBadRecords: true });
+    expect(out.skippedRecords).toBe(2);
+    expect(out.recordsIn).toBe(4);
+    expect([...readRun(out.partitions[0]!, intCodec)].map(([k]) => k)).toEqual(['fine', 'ok', 'pre:fine', 'pre:ok']);
+  });
+
+  it('reports a value the codec cannot hold as a UserCodeError', () => {
+    const job = defineJob<number, number>({
+      name: 'halves', description: 't', params: {}, values: 'int', results: 'int',
+      map: (line, emit) => emit(line, 0.5),
+      reduce: () => 0,
+    });
+    expect(() => runMapTask(job, encode('x'), options)).toThrow(/halves map emitted an invalid value: value of key "x" must be a safe integer/);
+  });
+});
+
+describe('runReduceTask', () => {
+  it('merges runs from several map tasks and reduces each key once', () => {
+    const a = runMapTask(wordcount, encode('x y x'), options).partitions[0]!;
+    const b = runMapTask(wordcount, encode('y z'), options).partitions[0]!;
+    const out = runReduceTask(wordcount, [a, b], {});
+    expect([...readRun(out.output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+    expect(out).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesIn: a.length + b.length, bytesOut: out.output.length });
+  });
+
+  it('wraps a throwing reduce in a UserCodeError naming the key', () => {
+    const job = defineJob<number, number>({
+      ...wordcount, name: 'broken',
+      reduce: (key) => {
+        if (key === 'y') throw new Error('boom');
+        return 1;
+      },
+    });
+    const run = runMapTask(job, encode('x y'), options).partitions[0]!;
+    expect(() => runReduceTask(job, [run], {})).toThrow('broken reduce failed: boom (at key "y")');
+  });
+});
