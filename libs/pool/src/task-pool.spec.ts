@@ -1,0 +1,154 @@
+// Real worker threads running the BUILT worker (run `npx nx run pool:build` first).
+import { fileURLToPath } from 'node:url';
+import {
+  isCancelledError, isDeadlineExceededError, isFunctionNotFoundError, isInternalError, isInvalidArgumentError, isUserCodeError,
+  isWorkerCrashedError,
+} from '@weft/errors';
+import { runMapTask, wordcount } from '@weft/jobs';
+import { intCodec, readRun } from '@weft/records';
+import { TaskPool } from './task-pool.js';
+import type { MapWork } from './task-types.js';
+
+const fixtures = fileURLToPath(new URL('./__fixtures__/test-jobs.ts', import.meta.url));
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+const mapWork = (job: string, text: string, extra: Partial<MapWork> = {}): MapWork => ({
+  job, params: {}, partitions: 1, input: encode(text), inputLabel: 'in.txt', firstLine: 10, skipBadRecords: false, ...extra,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('TaskPool', () => {
+  let pool: TaskPool;
+  beforeAll(() => {
+    pool = new TaskPool({ maxThreads: 2, functionModules: [fixtures] });
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('runs a map task on a thread with the same output as the in-process core', async () => {
+    const text = 'The cat the dog\nA cat\r\nÜber über\n';
+    const expected = runMapTask(wordcount, encode(text), { params: {}, partitions: 3, inputLabel: 'x', firstLine: 0, skipBadRecords: false });
+    const before = Date.now();
+    const result = await pool.runMap(mapWork('wordcount', text, { partitions: 3 }));
+    expect(result.partitions).toEqual(expected.partitions);
+    expect(result).toMatchObject({ partitionRecords: expected.partitionRecords, recordsIn: 3, recordsOut: 5, bytesIn: encode(text).length, skippedRecords: 0 });
+    expect(result.workerStartedMs).toBeGreaterThanOrEqual(before - 1);
+    expect(result.workerEndedMs).toBeGreaterThanOrEqual(result.workerStartedMs);
+    expect(result.workerEndedMs).toBeLessThanOrEqual(Date.now() + 1);
+  });
+
+  it('transfers an input that owns its buffer and copies a view into a larger one', async () => {
+    const owned = encode('a b\n');
+    await pool.runMap(mapWork('wordcount', '', { input: owned }));
+    expect(owned.byteLength).toBe(0); // detached: moved, not copied
+
+    const big = encode('xx a b\nyy');
+    const view = big.subarray(3, 7);
+    const result = await pool.runMap(mapWork('wordcount', '', { input: view }));
+    expect([...readRun(result.partitions[0]!, intCodec)]).toEqual([['a', 1], ['b', 1]]);
+    expect(big.byteLength).toBe(9); // the caller's larger buffer is untouched
+  });
+
+  it('runs a reduce task over map outputs', async () => {
+    const a = await pool.runMap(mapWork('wordcount', 'x y x'));
+    const b = await pool.runMap(mapWork('wordcount', 'y z'));
+    const result = await pool.runReduce({ job: 'wordcount', params: {}, runs: [a.partitions[0]!, b.partitions[0]!] });
+    expect([...readRun(result.output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+    expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: result.output.length });
+  });
+
+  it('rebuilds a UserCodeError with its location, or skips bad records when asked', async () => {
+    const error = await rejection(pool.runMap(mapWork('trouble', 'ok\nboom\n')));
+    expect(isUserCodeError(error)).toBe(true);
+    expect(error).toMatchObject({ location: 'in.txt line 11', message: 'trouble map failed: exploded (at in.txt line 11)' });
+
+    const skipped = await pool.runMap(mapWork('trouble', 'ok\nboom\nok', { skipBadRecords: true }));
+    expect(skipped.skippedRecords).toBe(1);
+    expect([...readRun(skipped.partitions[0]!, intCodec)]).toEqual([['ok', 2]]);
+  });
+
+  it('reports unknown jobs and functions, and bad params', async () => {
+    const job = await rejection(pool.runMap(mapWork('nope', 'x')));
+    expect(isFunctionNotFoundError(job) && job.message).toBe('no job named "nope" is registered');
+    const fn = await rejection(pool.runFunction('wordcount', 1, {}));
+    expect(isFunctionNotFoundError(fn) && fn.message).toBe('no function named "wordcount" is registered');
+    const params = await rejection(pool.runMap(mapWork('grep', 'x', { params: { pattern: '(' } })));
+    expect(isInvalidArgumentError(params) && params.field).toBe('spec.params.pattern');
+  });
+
+  it('runs cpu scatter functions, built-in and from function modules', async () => {
+    expect(await pool.runFunction('count-primes', 100_000, {})).toBe(9592);
+    expect(await pool.runFunction('slow-double', 21, { ms: 1 })).toBe(42);
+    const bad = await rejection(pool.runFunction('count-primes', -5, {}));
+    expect(isInvalidArgumentError(bad) && bad.message).toBe('input must be a non-negative integer, got -5');
+  });
+
+  it('cancels a running task by terminating its thread, then keeps serving', async () => {
+    const controller = new AbortController();
+    const pending = pool.runMap(mapWork('trouble', 'spin'), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user pressed ^C')), 50);
+    const error = await rejection(pending);
+    expect(isCancelledError(error) && error.message).toBe('map task was cancelled: user pressed ^C');
+    expect(await pool.runFunction('slow-double', 2, {})).toBe(4);
+  });
+
+  it('turns a timeout abort into DeadlineExceededError', async () => {
+    const error = await rejection(pool.runMap(mapWork('trouble', 'spin'), { signal: AbortSignal.timeout(50) }));
+    expect(isDeadlineExceededError(error) && error.message).toBe('map task exceeded its deadline');
+    const already = await rejection(pool.runFunction('echo', 1, {}, { signal: AbortSignal.abort() }));
+    expect(isCancelledError(already)).toBe(true);
+  });
+
+  it('reports a crashed thread as WorkerCrashedError and replaces it', async () => {
+    const error = await rejection(pool.runMap(mapWork('trouble', 'a\ncrash')));
+    expect(isWorkerCrashedError(error) && error.message).toBe('worker thread crashed running map task: worker exited with code: 7');
+    const results = await Promise.all([1, 2, 3, 4].map((n) => pool.runFunction('slow-double', n, { ms: 5 })));
+    expect(results).toEqual([2, 4, 6, 8]);
+  });
+
+  it('counts busy and queued tasks', async () => {
+    const tasks = [1, 2, 3, 4, 5].map((n) => pool.runFunction('slow-double', n, { ms: 100 }));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(pool.busy).toBe(2);
+    expect(pool.queued).toBe(3);
+    await Promise.all(tasks);
+    expect(pool.busy).toBe(0);
+    expect(pool.queued).toBe(0);
+  });
+});
+
+describe('TaskPool lifecycle', () => {
+  it('validates maxThreads', () => {
+    expect(() => new TaskPool({ maxThreads: 0 })).toThrow(new RangeError('options.maxThreads must be a positive integer, got 0'));
+    expect(() => new TaskPool({ maxThreads: 1.5 })).toThrow(RangeError);
+  });
+
+  it('fails tasks with the loading error when a function module cannot load', async () => {
+    const pool = new TaskPool({ maxThreads: 1, functionModules: ['/nonexistent/jobs.js'] });
+    try {
+      const error = await rejection(pool.runFunction('echo', 1, {}));
+      expect(isInternalError(error) && error.message).toMatch(/^cannot load function module \/nonexistent\/jobs.js: /);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects work after close, and cancels tasks still running at close', async () => {
+    const pool = new TaskPool({ maxThreads: 1, functionModules: [fixtures] });
+    const running = rejection(pool.runMap(mapWork('trouble', 'spin')));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await pool.close();
+    const error = await running;
+    expect(isCancelledError(error) && error.message).toBe('map task was cancelled: the task pool closed');
+    const after = await rejection(pool.runFunction('echo', 1, {}));
+    expect(isCancelledError(after) && after.message).toBe('function echo rejected: the task pool is closed');
+  });
+});

@@ -1,0 +1,64 @@
+import type { ErrorEnvelope } from '@weft/errors';
+
+/** A map task for the pool. */
+export interface MapWork {
+  /** Registered job name. */
+  job: string;
+  /** Job parameters (validated again in the worker; defaults filled there if missing). */
+  params: Record<string, unknown>;
+  /** Number of reduce partitions (a positive integer). */
+  partitions: number;
+  /**
+   * Newline-separated UTF-8 lines. MOVED to the worker: when the view owns its whole ArrayBuffer,
+   * that buffer is transferred (the caller's view becomes empty); otherwise it is copied first.
+   */
+  input: Uint8Array;
+  /** Names the input in errors and grep keys, e.g. `/data/a.txt`. */
+  inputLabel: string;
+  /** Line number (0-based) of the input's first line within its file, for error locations. */
+  firstLine: number;
+  /** Skip and count lines whose map throws instead of failing the task. */
+  skipBadRecords: boolean;
+}
+
+/** What every task reports. Timestamps are epoch milliseconds (fractional) measured IN the worker thread. */
+export interface TaskStats {
+  recordsIn: number;
+  bytesIn: number;
+  recordsOut: number;
+  bytesOut: number;
+  skippedRecords: number;
+  userCounters: Record<string, number>;
+  /** When the worker thread started the task (epoch ms). */
+  workerStartedMs: number;
+  /** When the worker thread finished the task (epoch ms). */
+  workerEndedMs: number;
+}
+
+/** A map task's result: one sorted run per partition (transferred back, not copied). */
+export interface MapResult extends TaskStats {
+  partitions: Uint8Array[];
+  partitionRecords: number[];
+}
+
+/** A reduce task for the pool. */
+export interface ReduceWork {
+  job: string;
+  params: Record<string, unknown>;
+  /** Runs of the job's `values` codec. MOVED like `MapWork.input`. */
+  runs: Uint8Array[];
+}
+
+/** A reduce task's result: one run of the job's `results` codec, sorted by key. */
+export interface ReduceResult extends TaskStats {
+  output: Uint8Array;
+}
+
+/** A message to the worker thread. @internal */
+export type WorkerTask =
+  | { type: 'map'; work: MapWork }
+  | { type: 'reduce'; work: ReduceWork }
+  | { type: 'function'; name: string; input: unknown; params: Record<string, unknown> };
+
+/** What the worker thread returns: typed errors do not survive structured clone, envelopes do. @internal */
+export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: ErrorEnvelope };

@@ -1,0 +1,28 @@
+import { isMarkedAsUntransferable } from 'node:worker_threads';
+
+/**
+ * Prepares views to be moved to another thread: returns the views to send (some copied) and the
+ * ArrayBuffers to transfer. A view is sent as is, its buffer transferred, only when it owns that
+ * whole buffer; a view into a larger buffer (e.g. a protobuf `bytes` field inside a network chunk,
+ * or Node's pooled Buffer slab, which cannot be transferred) is copied, because transferring would
+ * detach memory the caller still uses.
+ * @internal
+ */
+export function prepareTransfer(views: Uint8Array[]): { views: Uint8Array[]; transferList: ArrayBuffer[] } {
+  const transferList: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  const out = views.map((view) => {
+    const buffer = view.buffer;
+    const owned = buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength
+      && !seen.has(buffer) && !isMarkedAsUntransferable(buffer);
+    if (!owned) {
+      const copy = view.slice();
+      transferList.push(copy.buffer);
+      return copy;
+    }
+    seen.add(buffer);
+    transferList.push(buffer);
+    return view;
+  });
+  return { views: out, transferList };
+}

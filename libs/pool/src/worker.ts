@@ -1,0 +1,70 @@
+// The worker-thread side of the pool: one registry per thread (built-ins plus the configured
+// function modules), then map, reduce and function tasks. Every outcome goes back as an envelope,
+// because a thrown error loses its class and fields crossing threads.
+import { toErrorEnvelope } from '@weft/errors';
+import { FunctionRegistry, prepareParams, runMapTask, runReduceTask } from '@weft/jobs';
+import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import type { MapResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
+
+const registryReady = loadRegistry((workerData as { functionModules?: string[] } | undefined)?.functionModules ?? []);
+// A module that fails to load must fail each task with its message, not kill the thread at start
+// (piscina stops replacing threads that fail while booting).
+registryReady.catch(() => undefined);
+
+async function loadRegistry(modules: string[]): Promise<FunctionRegistry> {
+  const registry = FunctionRegistry.withBuiltins();
+  await registry.loadModules(modules);
+  return registry;
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across threads. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Runs one task; piscina calls this per message. */
+export default async function runTask(task: WorkerTask): Promise<unknown> {
+  const started = now();
+  try {
+    const registry = await registryReady;
+    switch (task.type) {
+      case 'map': {
+        const { work } = task;
+        const job = registry.getJob(work.job);
+        const output = runMapTask(job, work.input, {
+          params: prepareParams(job, work.params, 'params'),
+          partitions: work.partitions,
+          inputLabel: work.inputLabel,
+          firstLine: work.firstLine,
+          skipBadRecords: work.skipBadRecords,
+        });
+        const value: MapResult = { ...output, workerStartedMs: started, workerEndedMs: now() };
+        return moveReply(value, output.partitions);
+      }
+      case 'reduce': {
+        const { work } = task;
+        const job = registry.getJob(work.job);
+        const output = runReduceTask(job, work.runs, prepareParams(job, work.params, 'params'));
+        const value: ReduceResult = { ...output, workerStartedMs: started, workerEndedMs: now() };
+        return moveReply(value, [output.output]);
+      }
+      case 'function': {
+        const fn = registry.getFunction(task.name);
+        // The thread is terminated to abort a task, so the function's own signal never fires here.
+        const value = await fn.run(task.input, { params: prepareParams(fn, task.params, 'params'), signal: new AbortController().signal });
+        return { ok: true, value } satisfies WorkerReply<unknown>;
+      }
+    }
+  } catch (error) {
+    return { ok: false, error: toErrorEnvelope(error) } satisfies WorkerReply<never>;
+  }
+}
+
+/** Wraps a reply so piscina transfers the result buffers instead of copying them. */
+function moveReply<T>(value: T, buffers: Uint8Array[]): unknown {
+  const reply: WorkerReply<T> = { ok: true, value };
+  return move({
+    [transferableSymbol]: [...new Set(buffers.map((b) => b.buffer))],
+    [valueSymbol]: reply,
+  } as never);
+}
