@@ -2,7 +2,9 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { overlays } from './paths.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { deployDir, overlays } from './paths.js';
 import { renderOverlay, type K8sObject } from './render.js';
 import { isEmptySelector, podDeclaresPort, containerDeclaresPort, selectorMatches, workloads, type LabelSelector, type Workload } from './workloads.js';
 
@@ -140,5 +142,14 @@ describe.each(overlays)('overlay %s wiring', (overlay) => {
       if (w.spec.serviceAccountName && !has('ServiceAccount', w.spec.serviceAccountName)) problems.push(`${w.name}: ServiceAccount ${w.spec.serviceAccountName} missing`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('documents every Secret it expects the operator to create', () => {
+    // Secrets are never committed, so a typo in a name would only show as a pod stuck in
+    // ContainerCreating: the README's table of Secrets is the contract.
+    const readme = readFileSync(path.join(deployDir, 'README.md'), 'utf8');
+    const names = pods.flatMap((w) => (w.spec.volumes ?? []).flatMap((v) => (v.secret?.secretName ? [v.secret.secretName] : [])));
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((name) => !readme.includes(`| \`${name}\` |`))).toEqual([]);
   });
 });
