@@ -19,4 +19,5 @@ export default {
   testEnvironmentOptions: { customExportConditions: ['weft-source', 'node', 'node-addons'] },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  reporters: ['default', new URL('./tools/ci/jest-totals-reporter.cjs', import.meta.url).pathname],
 };

@@ -2,3 +2,5 @@
 // `createEnvReader`, called only from its main.ts.
 export { createEnvReader, parseBytes, parseDurationMs } from './env-reader.js';
 export type { EnvReader } from './env-reader.js';
+export { readWorkerSettings } from './worker-settings.js';
+export type { WorkerSettings } from './worker-settings.js';

@@ -16,7 +16,9 @@ export function prepareTransfer(views: Uint8Array[]): { views: Uint8Array[]; tra
     const owned = buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength
       && !seen.has(buffer) && !isMarkedAsUntransferable(buffer);
     if (!owned) {
-      const copy = view.slice();
+      // new Uint8Array(view) always copies; view.slice() does not when `view` is a Node Buffer
+      // (Buffer#slice is subarray), and grpc-js hands protobuf bytes over as Buffers.
+      const copy = new Uint8Array(view);
       transferList.push(copy.buffer);
       return copy;
     }

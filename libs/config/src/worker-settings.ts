@@ -1,0 +1,28 @@
+import { availableParallelism } from 'node:os';
+import type { EnvReader } from './env-reader.js';
+
+/** The settings every worker service reads, under its own prefix (MAPPER_, REDUCER_). */
+export interface WorkerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly advertiseUrl: string;
+  readonly coordinatorUrl: string;
+  readonly nodeId: string;
+  readonly poolMaxThreads: number;
+}
+
+/**
+ * Reads `<PREFIX>_HOST` (127.0.0.1), `<PREFIX>_PORT` (`defaultPort`), `<PREFIX>_ADVERTISE_URL`
+ * (derived from host and bound port), `COORDINATOR_URL` (required), `<PREFIX>_NODE_ID` (random)
+ * and `<PREFIX>_POOL_MAX_THREADS` (available cores).
+ */
+export function readWorkerSettings(read: EnvReader, prefix: string, defaultPort: number): WorkerSettings {
+  return {
+    host: read.string(`${prefix}_HOST`, '127.0.0.1'),
+    port: read.port(`${prefix}_PORT`, defaultPort),
+    advertiseUrl: read.string(`${prefix}_ADVERTISE_URL`, ''),
+    coordinatorUrl: read.url('COORDINATOR_URL'),
+    nodeId: read.string(`${prefix}_NODE_ID`, ''),
+    poolMaxThreads: read.int(`${prefix}_POOL_MAX_THREADS`, availableParallelism(), { min: 1, max: 256 }),
+  };
+}

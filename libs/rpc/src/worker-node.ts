@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { NodeRole } from '@weft/proto';
+import type { RegisterWorkerResponse } from '@weft/proto/cluster';
+import { Health } from '@weft/proto';
+import type { Logger } from '@weft/telemetry';
+import { createClientFactory, type ClientFactory } from './client-factory.js';
+import { GrpcServer } from './grpc-server.js';
+import { HealthRegistry } from './health-service.js';
+import type { RunningService } from './run-service.js';
+import { startWorkerRegistration } from './worker-registration.js';
+
+/** Settings every worker (mapper, reducer) has; each service reads them with its own prefix. */
+export interface WorkerNodeSettings {
+  /** Interface to bind. */
+  readonly host: string;
+  /** Port to bind; 0 = OS-chosen. */
+  readonly port: number;
+  /** URL other nodes use to reach this one; empty = `http://<host>:<bound port>`. */
+  readonly advertiseUrl: string;
+  /** Coordinator base URL. */
+  readonly coordinatorUrl: string;
+  /** Node id; empty = `<role>-<random>`. */
+  readonly nodeId: string;
+  /** Task slots advertised to the coordinator (the pool's thread count). */
+  readonly slots: number;
+}
+
+/** What a worker service plugs into {@link startWorkerNode}. */
+export interface WorkerNodeParts {
+  /** Registers the service's RPCs on the server. */
+  readonly serve: (server: GrpcServer, clients: ClientFactory) => void;
+  /** Current load for heartbeats. */
+  readonly load: () => { busySlots: number; queued: number; tasksCompleted: bigint };
+  /** Coordinator commands (e.g. drop a job's map output). */
+  readonly onCommand?: (command: RegisterWorkerResponse) => void;
+  /** Releases the service's own resources (its pool) after the server closed. */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * The life of a worker process, shared by mapper and reducer: serve health and the service's RPCs
+ * on a grpc-js server, register with the coordinator and heartbeat, and on stop drain: report
+ * draining, stop taking calls, finish what runs (bounded), deregister, release resources.
+ */
+export async function startWorkerNode(role: NodeRole, roleName: string, settings: WorkerNodeSettings, log: Logger, parts: WorkerNodeParts): Promise<RunningService & { nodeId: string }> {
+  const nodeId = settings.nodeId || `${roleName}-${randomBytes(3).toString('hex')}`;
+  log.setBindings({ nodeId });
+  const clients = createClientFactory();
+  const health = new HealthRegistry();
+  const server = new GrpcServer({ host: settings.host, port: settings.port, log }).add(Health, health.impl());
+  parts.serve(server, clients);
+  const port = await server.listen();
+  const advertised = settings.advertiseUrl || `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${port}`;
+  let draining = false;
+  const registration = startWorkerRegistration({
+    clients,
+    coordinatorUrl: settings.coordinatorUrl,
+    hello: { nodeId, role, address: advertised, slots: settings.slots, version: '0.1.0' },
+    load: () => ({ ...parts.load(), rssBytes: BigInt(process.memoryUsage.rss()), draining }),
+    onCommand: parts.onCommand ?? (() => undefined),
+    log,
+  });
+  return {
+    nodeId,
+    address: advertised,
+    async stop() {
+      draining = true;
+      health.setAllNotServing();
+      await server.close(5_000);
+      await registration.stop();
+      clients.close();
+      await parts.close();
+    },
+  };
+}

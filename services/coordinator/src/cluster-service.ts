@@ -1,0 +1,58 @@
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import type { ServiceImpl } from '@connectrpc/connect';
+import type { FunctionRegistry } from '@weft/jobs';
+import { ClusterService, Executor, FunctionKind, NodeRole, NodeState, type NodeSchema } from '@weft/proto';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { WorkerRegistry } from './worker-registry.js';
+
+/** weft.v1.ClusterService on the coordinator: itself plus every worker it has seen. */
+export function createClusterService(options: {
+  registry: WorkerRegistry;
+  functions: FunctionRegistry;
+  self: { id: string; address: string; startedMs: number; version: string };
+}): ServiceImpl<typeof ClusterService> {
+  const { registry, functions, self } = options;
+  return {
+    describeCluster() {
+      const coordinator: MessageInitShape<typeof NodeSchema> = {
+        id: self.id, role: NodeRole.COORDINATOR, address: self.address, state: NodeState.ALIVE,
+        registeredAt: timestampFromMs(self.startedMs), lastHeartbeatAt: timestampFromMs(Date.now()),
+        rssBytes: BigInt(process.memoryUsage.rss()), version: self.version,
+      };
+      const workers = registry
+        .all()
+        .sort((a, b) => a.role - b.role || a.id.localeCompare(b.id))
+        .map((node): MessageInitShape<typeof NodeSchema> => ({
+          id: node.id,
+          role: node.role,
+          address: node.address,
+          slots: node.slots,
+          busySlots: node.heartbeat?.busySlots ?? node.busy,
+          queued: node.heartbeat?.queued ?? 0,
+          state: node.state,
+          tasksCompleted: BigInt(node.tasksCompleted),
+          registeredAt: timestampFromMs(node.registeredAt.getTime()),
+          lastHeartbeatAt: timestampFromMs(node.lastHeartbeatAt.getTime()),
+          rssBytes: node.heartbeat?.rssBytes ?? 0n,
+          version: node.version,
+        }));
+      return { nodes: [coordinator, ...workers] };
+    },
+
+    listFunctions() {
+      return {
+        functions: functions.list().map((f) => ({
+          name: f.name,
+          kind: f.kind === 'job' ? FunctionKind.JOB : FunctionKind.SCATTER,
+          executor: f.executor === 'cpu' ? Executor.CPU : Executor.IO,
+          description: f.description,
+          source: f.source,
+          params: Object.entries(f.params).map(([name, p]) => ({
+            name, type: p.type, required: p.required ?? false, description: p.description,
+            defaultJson: p.default === undefined ? '' : JSON.stringify(p.default),
+          })),
+        })),
+      };
+    },
+  };
+}

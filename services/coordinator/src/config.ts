@@ -1,0 +1,47 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { createEnvReader } from '@weft/config';
+import { logLevels, type LogLevel } from '@weft/telemetry';
+
+/** The coordinator's configuration; see the service README for each variable. */
+export interface CoordinatorConfig {
+  /** Interface to bind (COORDINATOR_HOST, default 127.0.0.1). */
+  readonly host: string;
+  /** Port (COORDINATOR_PORT, default 7400; 0 = OS-chosen). */
+  readonly port: number;
+  /** Where the journal lives (COORDINATOR_DATA_DIR, default ./.weft/coordinator). */
+  readonly dataDir: string;
+  /** Heartbeat interval asked of workers, ms (COORDINATOR_HEARTBEAT_INTERVAL, default 1s). */
+  readonly heartbeatIntervalMs: number;
+  /** Silence after which a worker is declared dead, ms (COORDINATOR_NODE_TIMEOUT, default 5s). */
+  readonly nodeTimeoutMs: number;
+  /** Target size of a file split, bytes (COORDINATOR_SPLIT_SIZE, default 8MiB). */
+  readonly splitBytes: number;
+  /** Attempts per task before a job fails (COORDINATOR_MAX_ATTEMPTS, default 4). */
+  readonly maxAttempts: number;
+  /** Time allowed per task attempt, ms (COORDINATOR_TASK_TIMEOUT, default 10m). */
+  readonly taskTimeoutMs: number;
+  /** Jobs run at once; more wait QUEUED (COORDINATOR_MAX_RUNNING_JOBS, default 4x cores). */
+  readonly maxRunningJobs: number;
+  /** Log level (WEFT_LOG_LEVEL, default info). */
+  readonly logLevel: LogLevel;
+}
+
+/** Reads the coordinator's configuration from `env`; throws a ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
+  const read = createEnvReader(env);
+  const config: CoordinatorConfig = {
+    host: read.string('COORDINATOR_HOST', '127.0.0.1'),
+    port: read.port('COORDINATOR_PORT', 7400),
+    dataDir: path.resolve(read.string('COORDINATOR_DATA_DIR', '.weft/coordinator')),
+    heartbeatIntervalMs: read.durationMs('COORDINATOR_HEARTBEAT_INTERVAL', '1s'),
+    nodeTimeoutMs: read.durationMs('COORDINATOR_NODE_TIMEOUT', '5s'),
+    splitBytes: read.bytes('COORDINATOR_SPLIT_SIZE', '8MiB'),
+    maxAttempts: read.int('COORDINATOR_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
+    taskTimeoutMs: read.durationMs('COORDINATOR_TASK_TIMEOUT', '10m'),
+    maxRunningJobs: read.int('COORDINATOR_MAX_RUNNING_JOBS', 4 * availableParallelism(), { min: 1, max: 10_000 }),
+    logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+  };
+  read.assertValid();
+  return config;
+}

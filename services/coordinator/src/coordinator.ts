@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { FunctionRegistry } from '@weft/jobs';
+import { ClusterService, Health, JobService } from '@weft/proto';
+import { RegistryService } from '@weft/proto/cluster';
+import { GrpcServer, HealthRegistry, createClientFactory, type RunningService } from '@weft/rpc';
+import type { Logger } from '@weft/telemetry';
+import { createClusterService } from './cluster-service.js';
+import type { CoordinatorConfig } from './config.js';
+import { JobManager } from './job-manager.js';
+import { createJobService } from './job-service.js';
+import { JobStore } from './job-store.js';
+import { SlotScheduler } from './slot-scheduler.js';
+import { WorkerRegistry } from './worker-registry.js';
+
+/** Weft's version, reported in DescribeCluster. */
+export const version = '0.1.0';
+
+/**
+ * Wires the coordinator: journal, worker registry, scheduler, job manager, and one grpc-js server
+ * carrying the internal RegistryService plus the public JobService/ClusterService the gateway
+ * relays to. Unfinished jobs from the journal start again before the server accepts calls.
+ */
+export async function startCoordinator(config: CoordinatorConfig, log: Logger): Promise<RunningService> {
+  const id = `coordinator-${randomBytes(3).toString('hex')}`;
+  const store = new JobStore(config.dataDir);
+  const functions = FunctionRegistry.withBuiltins();
+  const registry = new WorkerRegistry({ heartbeatIntervalMs: config.heartbeatIntervalMs, nodeTimeoutMs: config.nodeTimeoutMs, coordinatorId: id, log });
+  const scheduler = new SlotScheduler(registry);
+  const clients = createClientFactory();
+  registry.on('lost', (node) => clients.forget(node.address));
+  const jobs = new JobManager({
+    store, registry, scheduler, clients, functions, log,
+    splitBytes: config.splitBytes, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
+  });
+  const recovered = jobs.recover();
+  if (recovered > 0) log.info({ jobs: recovered }, 're-running unfinished jobs from the journal');
+
+  const health = new HealthRegistry();
+  const server = new GrpcServer({ host: config.host, port: config.port, log })
+    .add(Health, health.impl())
+    .add(RegistryService, registry.impl())
+    .add(JobService, createJobService(jobs, store));
+  const startedMs = Date.now();
+  let address = '';
+  server.add(ClusterService, createClusterService({ registry, functions, self: { id, get address() { return address; }, startedMs, version } }));
+  const port = await server.listen();
+  address = `http://${config.host}:${port}`;
+  log.setBindings({ nodeId: id });
+
+  return {
+    address,
+    async stop() {
+      health.setAllNotServing();
+      await jobs.close();
+      await server.close();
+      registry.close();
+      clients.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { CancelledError, isCancelledError } from '@weft/errors';
+import type { JobDefinition } from '@weft/jobs';
+import { NodeRole, NodeState, TaskEventType, Phase, JobState, type PhaseProgress, type TaskEventSchema } from '@weft/proto';
+import { codecByName, concatBytes, readRun } from '@weft/records';
+import type { ClientFactory } from '@weft/rpc';
+import type { Logger } from '@weft/telemetry';
+import { JobEventLog } from './job-event-log.js';
+import type { JobStore, ResultRow, StoredJob } from './job-store.js';
+import { planMapTasks, type MapTaskPlan } from './map-planner.js';
+import { countersOf, newPhases } from './phase-counts.js';
+import type { SlotScheduler } from './slot-scheduler.js';
+import { runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
+import type { WorkerRegistry } from './worker-registry.js';
+
+/** What a runner needs from the coordinator. */
+export interface RunnerDeps {
+  readonly store: JobStore;
+  readonly registry: WorkerRegistry;
+  readonly scheduler: SlotScheduler;
+  readonly clients: ClientFactory;
+  readonly log: Logger;
+  readonly splitBytes: number;
+  readonly maxAttempts: number;
+  readonly taskTimeoutMs: number;
+}
+
+interface MapTask {
+  readonly plan: MapTaskPlan;
+  /** Attempt numbers are unique for the task's whole life, across re-executions. */
+  attempts: number;
+  output?: { nodeId: string; address: string; attempt: number };
+  recompute?: Promise<void>;
+}
+
+const maxInt64 = (1n << 63n) - 1n;
+const minInt64 = -(1n << 63n);
+
+/**
+ * Drives one job through its map and reduce phases: schedules every task attempt within the
+ * workers' slots, retries failed attempts on other nodes, re-executes map tasks whose output was
+ * lost with its node, and commits each reduce partition's output to the journal once.
+ */
+export class JobRunner {
+  readonly events = new JobEventLog();
+  readonly phases = newPhases();
+  readonly counters: Record<string, number> = {};
+  private readonly abort = new AbortController();
+  private cancelled = false;
+  private maps: MapTask[] = [];
+
+  constructor(
+    readonly job: StoredJob,
+    private readonly definition: JobDefinition,
+    private readonly params: Record<string, unknown>,
+    private readonly deps: RunnerDeps,
+  ) {}
+
+  /** Progress of both phases. */
+  progress(): PhaseProgress[] {
+    return [this.phases.map.toProto(), this.phases.reduce.toProto()];
+  }
+
+  /** Stops every running attempt; the job ends CANCELLED. */
+  cancel(): void {
+    this.cancelled = true;
+    this.abort.abort(new CancelledError(`job ${this.job.id} was cancelled`));
+  }
+
+  /** Runs the job to a final state; never throws. */
+  async run(): Promise<void> {
+    const { job, deps } = this;
+    try {
+      job.state = JobState.RUNNING;
+      job.startedMs = Date.now();
+      deps.store.update(job);
+      this.events.append({ case: 'state', value: JobState.RUNNING }, this.progress());
+      // A job re-run after a coordinator restart starts its output afresh.
+      deps.store.clearResults(job.id);
+
+      this.maps = (await planMapTasks(job.spec, deps.splitBytes)).map((plan) => ({ plan, attempts: 0 }));
+      this.phases.map.tasksTotal = this.maps.length;
+      this.phases.reduce.tasksTotal = this.partitions;
+      await this.all(this.maps.map((task) => this.runMapTask(task)));
+      await this.all(Array.from({ length: this.partitions }, (_, partition) => this.runReduceTask(partition)));
+
+      job.resultCount = deps.store.countResults(job.id);
+      this.finish(JobState.SUCCEEDED, '');
+    } catch (error) {
+      if (this.cancelled) this.finish(JobState.CANCELLED, 'cancelled');
+      else this.finish(JobState.FAILED, error instanceof Error ? error.message : String(error));
+    } finally {
+      deps.registry.broadcast(NodeRole.MAPPER, { kind: { case: 'dropJob', value: { jobId: job.id } } });
+    }
+  }
+
+  private get partitions(): number {
+    return this.job.spec.reducers ?? 1;
+  }
+
+  private get attemptJob(): AttemptJob {
+    return {
+      function: this.job.spec.function,
+      paramsJson: JSON.stringify(this.params),
+      partitions: this.partitions,
+      skipBadRecords: this.job.spec.skipBadRecords,
+      timeoutMs: this.deps.taskTimeoutMs,
+    };
+  }
+
+  private get maxAttempts(): number {
+    return this.job.spec.maxAttempts || this.deps.maxAttempts;
+  }
+
+  /** Like Promise.all, but the first failure aborts the job's other work at once. */
+  private async all(work: Promise<void>[]): Promise<void> {
+    try {
+      await Promise.all(work);
+    } catch (error) {
+      if (!this.abort.signal.aborted) this.abort.abort(error);
+      await Promise.allSettled(work);
+      throw error;
+    }
+  }
+
+  private async runMapTask(task: MapTask): Promise<void> {
+    const counts = this.phases.map;
+    const avoid = new Set<string>();
+    let lastError: unknown;
+    for (let failures = 0; failures < this.maxAttempts; ) {
+      const lease = await this.deps.scheduler.acquire(NodeRole.MAPPER, { signal: this.abort.signal, avoid });
+      const attempt = ++task.attempts;
+      const started = Date.now();
+      counts.tasksRunning += 1;
+      this.taskEvent({ taskId: task.plan.id, phase: Phase.MAP, attempt, type: TaskEventType.STARTED, nodeId: lease.node.id });
+      try {
+        const signal = AbortSignal.any([this.abort.signal, lease.node.lost.signal]);
+        const result = await runMapAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId: task.plan.id, attempt }, task.plan.input, this.attemptJob, signal);
+        lease.release(true);
+        counts.tasksRunning -= 1;
+        task.output = { nodeId: lease.node.id, address: lease.node.address, attempt };
+        const c = result.counters!;
+        counts.tasksDone += 1;
+        counts.recordsIn += Number(c.recordsIn);
+        counts.recordsOut += Number(c.recordsOut);
+        counts.bytesIn += Number(c.bytesIn);
+        counts.bytesOut += Number(c.bytesOut);
+        this.count('map.skipped_records', Number(c.skippedRecords));
+        for (const [name, value] of Object.entries(c.user)) this.count(`user.${name}`, Number(value));
+        this.taskEvent({ taskId: task.plan.id, phase: Phase.MAP, attempt, type: TaskEventType.SUCCEEDED, nodeId: lease.node.id, recordsIn: c.recordsIn, recordsOut: c.recordsOut, elapsedMs: Date.now() - started });
+        return;
+      } catch (error) {
+        lease.release(false);
+        counts.tasksRunning -= 1;
+        if (this.abort.signal.aborted) throw this.abort.signal.reason;
+        failures += 1;
+        lastError = error;
+        this.recordFailure(counts, task.plan.id, Phase.MAP, attempt, lease.node.id, error, started, failures);
+        avoid.add(lease.node.id);
+      }
+    }
+    throw new Error(`map task ${task.plan.id} (${task.plan.input.label}) failed after ${this.maxAttempts} attempts: ${messageOf(lastError)}`);
+  }
+
+  /** Re-runs every map task whose output lived on a node that is now dead. */
+  private async ensureMapOutputs(): Promise<void> {
+    await this.all(
+      this.maps.map(async (task) => {
+        if (task.output && this.deps.registry.get(task.output.nodeId)?.state !== NodeState.DEAD) return;
+        if (task.output) {
+          this.events.append({ case: 'notice', value: `map output ${task.plan.id} was lost with node ${task.output.nodeId}; recomputing` }, this.progress());
+          task.output = undefined;
+          this.phases.map.tasksDone -= 1;
+        }
+        task.recompute ??= this.runMapTask(task).finally(() => (task.recompute = undefined));
+        await task.recompute;
+      }),
+    );
+  }
+
+  private async runReduceTask(partition: number): Promise<void> {
+    const counts = this.phases.reduce;
+    const taskId = `r-${partition}`;
+    const avoid = new Set<string>();
+    let lastError: unknown;
+    for (let attempt = 1, failures = 0; failures < this.maxAttempts; attempt += 1) {
+      await this.ensureMapOutputs();
+      const lease = await this.deps.scheduler.acquire(NodeRole.REDUCER, { signal: this.abort.signal, avoid });
+      const started = Date.now();
+      counts.tasksRunning += 1;
+      this.taskEvent({ taskId, phase: Phase.REDUCE, attempt, type: TaskEventType.STARTED, nodeId: lease.node.id });
+      try {
+        const sources = this.maps.map((task) => ({ taskId: task.plan.id, attempt: task.output!.attempt, nodeId: task.output!.nodeId, address: task.output!.address }));
+        const signal = AbortSignal.any([this.abort.signal, lease.node.lost.signal]);
+        const { output, result } = await runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, signal);
+        const written = this.deps.store.insertResults(this.job.id, this.resultRows(concatBytes(output)));
+        lease.release(true);
+        counts.tasksRunning -= 1;
+        const c = result.counters!;
+        counts.tasksDone += 1;
+        counts.recordsIn += Number(c.recordsIn);
+        counts.recordsOut += written;
+        counts.bytesIn += Number(c.bytesIn);
+        counts.bytesOut += Number(c.bytesOut);
+        this.count('shuffle.bytes', Number(result.shuffleBytes));
+        for (const [name, value] of Object.entries(c.user)) this.count(`user.${name}`, Number(value));
+        this.taskEvent({ taskId, phase: Phase.REDUCE, attempt, type: TaskEventType.SUCCEEDED, nodeId: lease.node.id, recordsIn: c.recordsIn, recordsOut: BigInt(written), elapsedMs: Date.now() - started });
+        return;
+      } catch (error) {
+        lease.release(false);
+        counts.tasksRunning -= 1;
+        if (this.abort.signal.aborted) throw this.abort.signal.reason;
+        failures += 1;
+        lastError = error;
+        this.recordFailure(counts, taskId, Phase.REDUCE, attempt, lease.node.id, error, started, failures);
+        avoid.add(lease.node.id);
+      }
+    }
+    throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${messageOf(lastError)}`);
+  }
+
+  private *resultRows(run: Uint8Array): Generator<ResultRow> {
+    if (run.byteLength === 0) return;
+    const codec = codecByName(this.definition.results);
+    for (const [key, value] of readRun(run, codec)) {
+      if (typeof value === 'bigint') {
+        yield value <= maxInt64 && value >= minInt64 ? { key, int: value, json: null } : { key, int: null, json: JSON.stringify(value.toString()) };
+      } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+        yield { key, int: BigInt(value), json: null };
+      } else {
+        yield { key, int: null, json: JSON.stringify(value) };
+      }
+    }
+  }
+
+  private recordFailure(counts: { attemptsFailed: number }, taskId: string, phase: Phase, attempt: number, nodeId: string, error: unknown, started: number, failures: number): void {
+    counts.attemptsFailed += 1;
+    const message = messageOf(error);
+    this.deps.log.warn({ jobId: this.job.id, taskId, attempt, nodeId, err: error }, 'task attempt failed');
+    this.taskEvent({ taskId, phase, attempt, type: TaskEventType.FAILED, nodeId, message, elapsedMs: Date.now() - started });
+    if (failures < this.maxAttempts) this.taskEvent({ taskId, phase, attempt, type: TaskEventType.RETRIED, nodeId, message: `retrying after: ${message}` });
+  }
+
+  private count(name: string, delta: number): void {
+    if (delta !== 0) this.counters[name] = (this.counters[name] ?? 0) + delta;
+  }
+
+  private taskEvent(event: MessageInitShape<typeof TaskEventSchema>): void {
+    this.events.append({ case: 'task', value: event }, this.progress());
+  }
+
+  private finish(state: JobState, error: string): void {
+    const { job } = this;
+    job.state = state;
+    job.error = error;
+    job.finishedMs = Date.now();
+    Object.assign(this.counters, countersOf(this.phases.map), countersOf(this.phases.reduce));
+    job.counters = { ...this.counters };
+    this.deps.store.update(job);
+    this.deps.log.info({ jobId: job.id, state: JobState[state], error: error || undefined, elapsedMs: job.finishedMs - job.startedMs }, 'job ended');
+    this.events.append({ case: 'state', value: state }, this.progress());
+    this.events.end();
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (isCancelledError(error)) return error.message;
+  if (error && typeof error === 'object' && 'rawMessage' in error) return String((error as { rawMessage: string }).rawMessage);
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,106 @@
+import { glob, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError } from '@weft/errors';
+import type { JobSpec } from '@weft/proto';
+
+/** Where a map task's input comes from. */
+export type MapInput =
+  /** Lines carried by the coordinator and streamed to the mapper. */
+  | { readonly kind: 'inline'; readonly text: Uint8Array; readonly label: string; readonly firstLine: number }
+  /** A byte range of a file the mapper reads itself: every line whose first byte is in [start, end). */
+  | { readonly kind: 'file'; readonly path: string; readonly start: number; readonly end: number; readonly label: string };
+
+/** One planned map task. */
+export interface MapTaskPlan {
+  /** `m-<n>`. */
+  readonly id: string;
+  readonly input: MapInput;
+  /** Input bytes (for progress and scheduling). */
+  readonly bytes: number;
+}
+
+const encoder = new TextEncoder();
+
+/** True when `p` contains glob syntax. */
+export function isGlob(p: string): boolean {
+  return /[*?[\]{}]/.test(p);
+}
+
+/**
+ * Resolves a file input to the regular files it names (a glob may name several), sorted.
+ * Throws InvalidArgumentError naming `field` when the path is relative, missing, not a file, or a
+ * glob that matches nothing.
+ */
+export async function resolveFileInput(pattern: string, field: string): Promise<string[]> {
+  if (!pattern) throw new InvalidArgumentError(field, 'must not be empty');
+  if (!path.isAbsolute(pattern)) throw new InvalidArgumentError(field, `must be an absolute path, got "${pattern}"`);
+  if (!isGlob(pattern)) {
+    const info = await stat(pattern).catch(() => undefined);
+    if (!info) throw new InvalidArgumentError(field, `names a file that does not exist: ${pattern}`);
+    if (!info.isFile()) throw new InvalidArgumentError(field, `is not a regular file: ${pattern}`);
+    return [pattern];
+  }
+  const files: string[] = [];
+  for await (const match of glob(pattern)) {
+    const info = await stat(match).catch(() => undefined);
+    if (info?.isFile()) files.push(match);
+  }
+  if (files.length === 0) throw new InvalidArgumentError(field, `matches no files: ${pattern}`);
+  return files.sort();
+}
+
+/**
+ * Splits a job's inputs into map tasks of about `splitBytes` each: files into line-aligned byte
+ * ranges the mappers read themselves (no input bytes pass through the coordinator), inline records
+ * into chunks of lines.
+ */
+export async function planMapTasks(spec: JobSpec, splitBytes: number): Promise<MapTaskPlan[]> {
+  const tasks: MapTaskPlan[] = [];
+  const add = (input: MapInput, bytes: number): void => {
+    tasks.push({ id: `m-${tasks.length}`, input, bytes });
+  };
+  for (const [index, input] of spec.inputs.entries()) {
+    const field = `spec.inputs[${index}]`;
+    switch (input.source.case) {
+      case 'inline':
+        planInline(input.source.value.records, `inline input ${index}`, splitBytes, add);
+        break;
+      case 'file':
+        for (const file of await resolveFileInput(input.source.value.path, `${field}.file.path`)) {
+          const { size } = await stat(file);
+          for (let start = 0; start < size; start += splitBytes) {
+            const end = Math.min(size, start + splitBytes);
+            add({ kind: 'file', path: file, start, end, label: file }, end - start);
+          }
+        }
+        break;
+      default:
+        throw new InvalidArgumentError(field, 'must set one of inline or file');
+    }
+  }
+  return tasks;
+}
+
+function planInline(records: readonly string[], label: string, splitBytes: number, add: (input: MapInput, bytes: number) => void): void {
+  let parts: string[] = [];
+  let partBytes = 0;
+  let firstLine = 1;
+  let lines = 0;
+  const flush = (): void => {
+    if (parts.length === 0) return;
+    const text = encoder.encode(parts.join(''));
+    add({ kind: 'inline', text, label, firstLine }, text.byteLength);
+    firstLine += lines;
+    parts = [];
+    partBytes = 0;
+    lines = 0;
+  };
+  for (const record of records) {
+    parts.push(record, '\n');
+    // Records are lines; one with embedded newlines counts as several (documented in job.proto).
+    lines += 1 + (record.match(/\n/g)?.length ?? 0);
+    partBytes += record.length + 1;
+    if (partBytes >= splitBytes) flush();
+  }
+  flush();
+}

@@ -1,0 +1,82 @@
+import { UnavailableError } from '@weft/errors';
+import type { ClientFactory } from '@weft/rpc';
+import { streamChunkBytes } from '@weft/rpc';
+import { MapperService, ReducerService, type MapOutputLocation, type MapTaskResult, type ReduceTaskResult, type TaskRef } from '@weft/proto/cluster';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { MapOutputLocationSchema, RunMapTaskRequestSchema, TaskRefSchema } from '@weft/proto/cluster';
+import type { MapInput } from './map-planner.js';
+
+/** What every attempt needs to know about its job. */
+export interface AttemptJob {
+  readonly function: string;
+  readonly paramsJson: string;
+  readonly partitions: number;
+  readonly skipBadRecords: boolean;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs one map task attempt on a mapper: sends the spec and, for inline input, the lines as ~1 MiB
+ * chunks on the same stream; the mapper keeps the partitioned output and answers with its sizes.
+ */
+export async function runMapAttempt(
+  clients: ClientFactory,
+  address: string,
+  task: MessageInitShape<typeof TaskRefSchema>,
+  input: MapInput,
+  job: AttemptJob,
+  signal: AbortSignal,
+): Promise<MapTaskResult> {
+  async function* requests(): AsyncGenerator<MessageInitShape<typeof RunMapTaskRequestSchema>> {
+    yield {
+      kind: {
+        case: 'spec',
+        value: {
+          task,
+          function: job.function,
+          paramsJson: job.paramsJson,
+          partitions: job.partitions,
+          input: input.kind === 'file' ? { case: 'file', value: { path: input.path, start: BigInt(input.start), end: BigInt(input.end) } } : { case: 'streamed', value: true },
+          skipBadRecords: job.skipBadRecords,
+          timeoutMs: job.timeoutMs,
+          inputLabel: input.label,
+          firstLine: BigInt(input.kind === 'inline' ? input.firstLine : 1),
+        },
+      },
+    };
+    if (input.kind === 'inline') {
+      for (let offset = 0; offset < input.text.byteLength; offset += streamChunkBytes) {
+        yield { kind: { case: 'chunk', value: input.text.subarray(offset, offset + streamChunkBytes) } };
+      }
+      yield { kind: { case: 'end', value: true } };
+    }
+  }
+  const mapper = clients.client(MapperService, address);
+  for await (const response of mapper.runMapTask(requests(), { signal, timeoutMs: job.timeoutMs || undefined })) {
+    if (response.kind.case === 'result') return response.kind.value;
+  }
+  throw new UnavailableError(`mapper at ${address} ended map task ${task.taskId} without a result`);
+}
+
+/** Runs one reduce task attempt: the reducer pulls the partition from every source mapper and streams the reduced run back. */
+export async function runReduceAttempt(
+  clients: ClientFactory,
+  address: string,
+  task: MessageInitShape<typeof TaskRefSchema> & Pick<TaskRef, 'taskId'>,
+  partition: number,
+  sources: MessageInitShape<typeof MapOutputLocationSchema>[],
+  job: AttemptJob,
+  signal: AbortSignal,
+): Promise<{ output: Uint8Array[]; result: ReduceTaskResult }> {
+  const reducer = clients.client(ReducerService, address);
+  const output: Uint8Array[] = [];
+  const call = reducer.runReduceTask(
+    { task, function: job.function, paramsJson: job.paramsJson, partition, sources: sources as MapOutputLocation[], timeoutMs: job.timeoutMs },
+    { signal, timeoutMs: job.timeoutMs || undefined },
+  );
+  for await (const response of call) {
+    if (response.kind.case === 'output') output.push(response.kind.value);
+    else if (response.kind.case === 'result') return { output, result: response.kind.value };
+  }
+  throw new UnavailableError(`reducer at ${address} ended reduce task ${task.taskId} without a result`);
+}

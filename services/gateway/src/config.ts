@@ -1,0 +1,27 @@
+import { createEnvReader } from '@weft/config';
+import { logLevels, type LogLevel } from '@weft/telemetry';
+
+/** The gateway's configuration; see the service README for each variable. */
+export interface GatewayConfig {
+  /** Interface to bind (GATEWAY_HOST, default 127.0.0.1). */
+  readonly host: string;
+  /** Public port for Connect, gRPC and gRPC-Web over HTTP/1.1 and h2c (GATEWAY_PORT, default 8080). */
+  readonly port: number;
+  /** Coordinator base URL (COORDINATOR_URL, required). */
+  readonly coordinatorUrl: string;
+  /** Log level (WEFT_LOG_LEVEL, default info). */
+  readonly logLevel: LogLevel;
+}
+
+/** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
+  const read = createEnvReader(env);
+  const config: GatewayConfig = {
+    host: read.string('GATEWAY_HOST', '127.0.0.1'),
+    port: read.port('GATEWAY_PORT', 8080),
+    coordinatorUrl: read.url('COORDINATOR_URL'),
+    logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+  };
+  read.assertValid();
+  return config;
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { ClusterService, Health, JobService, NodeRole, NodeState, ScatterGatherService } from '@weft/proto';
+import { HealthRegistry, createClientFactory, startConnectServer, type RunningService } from '@weft/rpc';
+import type { Logger } from '@weft/telemetry';
+import type { GatewayConfig } from './config.js';
+import { forwardOptions, relayService } from './relay.js';
+
+/**
+ * Starts the public edge: weft.v1 (JobService, ScatterGatherService, ClusterService) and health,
+ * relayed to the coordinator, on one port for Connect, gRPC and gRPC-Web over HTTP/1.1 and h2c.
+ * Internal weft.cluster.v1 services are never registered here, so they answer UNIMPLEMENTED.
+ */
+export async function startGateway(config: GatewayConfig, log: Logger): Promise<RunningService> {
+  const id = `gateway-${randomBytes(3).toString('hex')}`;
+  log.setBindings({ nodeId: id });
+  const startedMs = Date.now();
+  const clients = createClientFactory();
+  const coordinator = {
+    jobs: clients.client(JobService, config.coordinatorUrl),
+    scatter: clients.client(ScatterGatherService, config.coordinatorUrl),
+    cluster: clients.client(ClusterService, config.coordinatorUrl),
+  };
+  const health = new HealthRegistry();
+  let address = '';
+  const cluster = relayService(ClusterService, coordinator.cluster);
+
+  const server = await startConnectServer({
+    host: config.host,
+    port: config.port,
+    routes: (router) => {
+      router.service(Health, health.impl());
+      router.service(JobService, relayService(JobService, coordinator.jobs));
+      router.service(ScatterGatherService, relayService(ScatterGatherService, coordinator.scatter));
+      router.service(ClusterService, {
+        ...cluster,
+        async describeCluster(request, ctx) {
+          const upstream = await coordinator.cluster.describeCluster(request, forwardOptions(ctx));
+          const self = {
+            id, role: NodeRole.GATEWAY, address, state: NodeState.ALIVE, version: '0.1.0',
+            registeredAt: timestampFromMs(startedMs), lastHeartbeatAt: timestampFromMs(Date.now()), rssBytes: BigInt(process.memoryUsage.rss()),
+          };
+          return { nodes: [self, ...upstream.nodes] };
+        },
+      });
+    },
+  });
+  address = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
+  return {
+    address,
+    async stop() {
+      health.setAllNotServing();
+      await server.close(3_000);
+      clients.close();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { createEnvReader, readWorkerSettings, type WorkerSettings } from '@weft/config';
+import { logLevels, type LogLevel } from '@weft/telemetry';
+
+/** The mapper's configuration; see the service README for each variable. */
+export interface MapperConfig extends WorkerSettings {
+  /** Modules of user-defined jobs every worker thread loads (WEFT_FUNCTION_MODULES, comma-separated paths). */
+  readonly functionModules: string[];
+  /** Log level (WEFT_LOG_LEVEL, default info). */
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * Reads the mapper's configuration from `env`: MAPPER_HOST, MAPPER_PORT (7401),
+ * MAPPER_ADVERTISE_URL, COORDINATOR_URL (required), MAPPER_NODE_ID, MAPPER_POOL_MAX_THREADS,
+ * WEFT_FUNCTION_MODULES, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
+  const read = createEnvReader(env);
+  const config: MapperConfig = {
+    ...readWorkerSettings(read, 'MAPPER', 7401),
+    functionModules: read.list('WEFT_FUNCTION_MODULES', []),
+    logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+  };
+  read.assertValid();
+  return config;
+}

@@ -1,0 +1,28 @@
+import { TaskPool } from '@weft/pool';
+import { NodeRole } from '@weft/proto';
+import { MapperService } from '@weft/proto/cluster';
+import { loadConfigOrExit, runService, startWorkerNode } from '@weft/rpc';
+import { createLogger } from '@weft/telemetry';
+import { loadConfig } from './config.js';
+import { MapOutputStore } from './map-output-store.js';
+import { createMapperService, type MapperStats } from './mapper-service.js';
+
+const config = loadConfigOrExit('mapper', () => loadConfig(process.env));
+const log = createLogger({ service: 'mapper', level: config.logLevel });
+
+await runService({
+  log,
+  start: async () => {
+    const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
+    const outputs = new MapOutputStore();
+    const stats: MapperStats = { tasksCompleted: 0 };
+    return startWorkerNode(NodeRole.MAPPER, 'mapper', { ...config, slots: config.poolMaxThreads }, log, {
+      serve: (server) => server.add(MapperService, createMapperService(pool, outputs, stats, log)),
+      load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted) }),
+      onCommand: (command) => {
+        if (command.kind.case === 'dropJob') outputs.dropJob(command.kind.value.jobId);
+      },
+      close: () => pool.close(),
+    });
+  },
+});

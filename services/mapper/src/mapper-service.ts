@@ -1,0 +1,92 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { ServiceImpl } from '@connectrpc/connect';
+import { InvalidArgumentError } from '@weft/errors';
+import type { TaskPool } from '@weft/pool';
+import { MapperService, type MapTaskSpec, type RunMapTaskRequest, type RunMapTaskResponseSchema, type StreamPartitionResponseSchema } from '@weft/proto/cluster';
+import { concatBytes } from '@weft/records';
+import { streamChunkBytes } from '@weft/rpc';
+import type { Logger } from '@weft/telemetry';
+import type { MapOutputStore } from './map-output-store.js';
+import { readFileRange } from './read-file-range.js';
+
+/** Counters the heartbeat reports. */
+export interface MapperStats {
+  tasksCompleted: number;
+}
+
+/**
+ * weft.cluster.v1.MapperService: runs map task attempts on the worker-thread pool and serves the
+ * partitioned output to reducers (the shuffle's server side).
+ */
+export function createMapperService(pool: TaskPool, outputs: MapOutputStore, stats: MapperStats, log: Logger): ServiceImpl<typeof MapperService> {
+  return {
+    async *runMapTask(requests, ctx): AsyncGenerator<MessageInitShape<typeof RunMapTaskResponseSchema>> {
+      const iterator = requests[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done || first.value.kind.case !== 'spec') throw new InvalidArgumentError('kind', 'of the first RunMapTask message must be spec');
+      const spec = first.value.kind.value;
+      const task = spec.task;
+      if (!task?.jobId || !task.taskId) throw new InvalidArgumentError('spec.task', 'must name a job and a task');
+      yield { kind: { case: 'started', value: true } };
+
+      const { input, label } = await readInput(spec, iterator);
+      const started = Date.now();
+      const result = await pool.runMap(
+        {
+          job: spec.function,
+          params: JSON.parse(spec.paramsJson || '{}') as Record<string, unknown>,
+          partitions: spec.partitions,
+          input,
+          inputLabel: label,
+          firstLine: Number(spec.firstLine || 1n),
+          skipBadRecords: spec.skipBadRecords,
+        },
+        { signal: ctx.signal },
+      );
+      outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);
+      stats.tasksCompleted += 1;
+      log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, recordsIn: result.recordsIn, ms: Date.now() - started }, 'map task done');
+      yield {
+        kind: {
+          case: 'result',
+          value: {
+            counters: {
+              recordsIn: BigInt(result.recordsIn),
+              bytesIn: BigInt(result.bytesIn),
+              recordsOut: BigInt(result.recordsOut),
+              bytesOut: BigInt(result.bytesOut),
+              skippedRecords: BigInt(result.skippedRecords),
+              user: Object.fromEntries(Object.entries(result.userCounters).map(([k, v]) => [k, BigInt(v)])),
+              workerStartedMs: result.workerStartedMs,
+              workerEndedMs: result.workerEndedMs,
+            },
+            partitionBytes: result.partitions.map((p) => BigInt(p.byteLength)),
+            partitionRecords: result.partitionRecords.map((n) => BigInt(n)),
+          },
+        },
+      };
+    },
+
+    async *streamPartition(request): AsyncGenerator<MessageInitShape<typeof StreamPartitionResponseSchema>> {
+      const run = outputs.get(request.jobId, request.taskId, request.attempt, request.partition);
+      for (let offset = 0; offset < run.byteLength; offset += streamChunkBytes) {
+        yield { data: run.subarray(offset, offset + streamChunkBytes) };
+      }
+    },
+  };
+}
+
+/** The task's input: streamed chunks up to `end`, or the file range the mapper reads itself. */
+async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>): Promise<{ input: Uint8Array; label: string }> {
+  if (spec.input.case === 'file') {
+    const { path, start, end } = spec.input.value;
+    const { bytes, offset } = await readFileRange(path, Number(start), Number(end));
+    return { input: bytes, label: offset > 0 ? `${spec.inputLabel} (from byte ${offset})` : spec.inputLabel };
+  }
+  const chunks: Uint8Array[] = [];
+  for (let next = await rest.next(); !next.done; next = await rest.next()) {
+    if (next.value.kind.case === 'chunk') chunks.push(next.value.kind.value);
+    else if (next.value.kind.case === 'end') break;
+  }
+  return { input: concatBytes(chunks), label: spec.inputLabel };
+}

@@ -1,0 +1,30 @@
+import { createEnvReader, readWorkerSettings, type WorkerSettings } from '@weft/config';
+import { logLevels, type LogLevel } from '@weft/telemetry';
+
+/** The reducer's configuration; see the service README for each variable. */
+export interface ReducerConfig extends WorkerSettings {
+  /** Map outputs fetched at once per reduce task (REDUCER_FETCH_CONCURRENCY, default 8). */
+  readonly fetchConcurrency: number;
+  /** Modules of user-defined jobs every worker thread loads (WEFT_FUNCTION_MODULES). */
+  readonly functionModules: string[];
+  /** Log level (WEFT_LOG_LEVEL, default info). */
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * Reads the reducer's configuration from `env`: REDUCER_HOST, REDUCER_PORT (7402),
+ * REDUCER_ADVERTISE_URL, COORDINATOR_URL (required), REDUCER_NODE_ID, REDUCER_POOL_MAX_THREADS,
+ * REDUCER_FETCH_CONCURRENCY, WEFT_FUNCTION_MODULES, WEFT_LOG_LEVEL. Throws a ConfigError listing
+ * every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ReducerConfig {
+  const read = createEnvReader(env);
+  const config: ReducerConfig = {
+    ...readWorkerSettings(read, 'REDUCER', 7402),
+    fetchConcurrency: read.int('REDUCER_FETCH_CONCURRENCY', 8, { min: 1, max: 1024 }),
+    functionModules: read.list('WEFT_FUNCTION_MODULES', []),
+    logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+  };
+  read.assertValid();
+  return config;
+}

@@ -1,0 +1,43 @@
+import { PartitionUnavailableError } from '@weft/errors';
+import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
+import { concatBytes } from '@weft/records';
+import type { ClientFactory } from '@weft/rpc';
+
+/**
+ * Pulls one partition from every map output that holds a piece of it, straight from the mappers
+ * (the coordinator is not in the data path), at most `concurrency` fetches at a time. Returns the
+ * runs in source order. A source that cannot be read fails the fetch with
+ * PartitionUnavailableError naming it, so the coordinator can recompute that map output.
+ */
+export async function fetchPartition(
+  clients: ClientFactory,
+  jobId: string,
+  partition: number,
+  sources: readonly MapOutputLocation[],
+  options: { concurrency: number; signal: AbortSignal },
+): Promise<{ runs: Uint8Array[]; bytes: number }> {
+  const runs: Uint8Array[] = new Array<Uint8Array>(sources.length);
+  let bytes = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sources.length) {
+      const index = next++;
+      const source = sources[index]!;
+      const chunks: Uint8Array[] = [];
+      try {
+        const mapper = clients.client(MapperService, source.address);
+        for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal: options.signal })) {
+          chunks.push(piece.data);
+        }
+      } catch (error) {
+        if (options.signal.aborted) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
+      }
+      runs[index] = concatBytes(chunks);
+      bytes += runs[index].byteLength;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
+  return { runs, bytes };
+}

@@ -1,0 +1,52 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { ServiceImpl } from '@connectrpc/connect';
+import { InvalidArgumentError } from '@weft/errors';
+import type { TaskPool } from '@weft/pool';
+import { ReducerService, type RunReduceTaskResponseSchema } from '@weft/proto/cluster';
+import { streamChunkBytes, type ClientFactory } from '@weft/rpc';
+import type { Logger } from '@weft/telemetry';
+import { fetchPartition } from './fetch-partition.js';
+
+/** Counters the heartbeat reports. */
+export interface ReducerStats {
+  tasksCompleted: number;
+}
+
+/**
+ * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
+ * and reduces them on the worker-thread pool, and streams the output run back in chunks.
+ */
+export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
+  return {
+    async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
+      const task = request.task;
+      if (!task?.jobId || !task.taskId) throw new InvalidArgumentError('task', 'must name a job and a task');
+      const started = Date.now();
+      const { runs, bytes } = await fetchPartition(clients, task.jobId, request.partition, request.sources, { concurrency: options.fetchConcurrency, signal: ctx.signal });
+      const fetchedMs = Date.now();
+      const result = await pool.runReduce({ job: request.function, params: JSON.parse(request.paramsJson || '{}') as Record<string, unknown>, runs }, { signal: ctx.signal });
+      for (let offset = 0; offset < result.output.byteLength; offset += streamChunkBytes) {
+        yield { kind: { case: 'output', value: result.output.subarray(offset, offset + streamChunkBytes) } };
+      }
+      stats.tasksCompleted += 1;
+      log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, shuffleBytes: bytes, fetchMs: fetchedMs - started, reduceMs: Date.now() - fetchedMs }, 'reduce task done');
+      yield {
+        kind: {
+          case: 'result',
+          value: {
+            shuffleBytes: BigInt(bytes),
+            counters: {
+              recordsIn: BigInt(result.recordsIn),
+              bytesIn: BigInt(result.bytesIn),
+              recordsOut: BigInt(result.recordsOut),
+              bytesOut: BigInt(result.bytesOut),
+              user: Object.fromEntries(Object.entries(result.userCounters).map(([k, v]) => [k, BigInt(v)])),
+              workerStartedMs: result.workerStartedMs,
+              workerEndedMs: result.workerEndedMs,
+            },
+          },
+        },
+      };
+    },
+  };
+}
