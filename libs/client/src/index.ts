@@ -10,6 +10,8 @@ export { decodeResultValue } from './result-value.js';
 export type { RetryOptions } from './retry-unavailable.js';
 export type { WaitForNodesOptions } from './wait-for-nodes.js';
 export { JobFailedError, isJobFailedError } from './job-failed-error.js';
+// Callers branch on ConnectError.code (never on message text): give them both from here.
+export { Code, ConnectError } from '@connectrpc/connect';
 
 // The public messages and enums a caller branches on, so users need only this package.
 export { JobState, Phase, TaskEventType, NodeRole, NodeState, BreakerState, Executor, FunctionKind } from '@weft/proto';
