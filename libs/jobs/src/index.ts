@@ -8,6 +8,7 @@ export { prepareParams } from './prepare-params.js';
 export { FunctionRegistry, BUILTIN_SOURCE } from './function-registry.js';
 export type { RegisteredFunction } from './function-registry.js';
 export { runLocally } from './run-locally.js';
+export { invokeFunction, errorForAbort } from './invoke-function.js';
 export { wordcount, sumOfSquares, grep, invertedIndex, countPrimes, echo, sleep } from './builtins/index.js';
 export { countPrimesBelow } from './builtins/count-primes.js';
 export { splitWords } from './builtins/split-words.js';

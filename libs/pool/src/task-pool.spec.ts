@@ -91,6 +91,13 @@ describe('TaskPool', () => {
     expect(isInvalidArgumentError(bad) && bad.message).toBe('input must be a non-negative integer, got -5');
   });
 
+  it('reports a scatter function\'s own failures as UserCodeError', async () => {
+    const thrown = await rejection(pool.runFunction('misbehave', 'throw', {}));
+    expect(isUserCodeError(thrown) && thrown.message).toBe('function misbehave failed: user bug');
+    const uncloneable = await rejection(pool.runFunction('misbehave', 'fn', {}));
+    expect(isUserCodeError(uncloneable) && uncloneable.message).toMatch(/^function misbehave returned a value that cannot leave its thread: /);
+  });
+
   it('cancels a running task by terminating its thread, then keeps serving', async () => {
     const controller = new AbortController();
     const pending = pool.runMap(mapWork('trouble', 'spin'), { signal: controller.signal });

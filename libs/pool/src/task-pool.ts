@@ -1,6 +1,5 @@
-import {
-  CancelledError, DeadlineExceededError, fromErrorEnvelope, isCancelledError, isDeadlineExceededError, WorkerCrashedError,
-} from '@weft/errors';
+import { CancelledError, fromErrorEnvelope, WorkerCrashedError } from '@weft/errors';
+import { errorForAbort } from '@weft/jobs';
 import { Piscina } from 'piscina';
 import type { MapResult, MapWork, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
 import { prepareTransfer } from './transfer.js';
@@ -110,15 +109,7 @@ export class TaskPool {
 
   /** Maps a piscina rejection (never a task's own failure: those arrive as envelopes) to a typed error. */
   private failure(error: unknown, what: string, signal: AbortSignal | undefined): Error {
-    if (signal?.aborted) {
-      const reason: unknown = signal.reason;
-      if (isCancelledError(reason) || isDeadlineExceededError(reason)) return reason;
-      if (reason instanceof DOMException && reason.name === 'TimeoutError') {
-        return new DeadlineExceededError(`${what} exceeded its deadline`, { cause: reason });
-      }
-      const detail = reason instanceof Error ? `: ${reason.message}` : '';
-      return new CancelledError(`${what} was cancelled${detail}`, { cause: reason });
-    }
+    if (signal?.aborted) return errorForAbort(signal, what);
     if (this.closed) return new CancelledError(`${what} was cancelled: the task pool closed`, { cause: error });
     const message = error instanceof Error ? error.message : String(error);
     return new WorkerCrashedError(`worker thread crashed running ${what}: ${message}`, { cause: error });

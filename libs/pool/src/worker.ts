@@ -1,8 +1,8 @@
 // The worker-thread side of the pool: one registry per thread (built-ins plus the configured
 // function modules), then map, reduce and function tasks. Every outcome goes back as an envelope,
 // because a thrown error loses its class and fields crossing threads.
-import { toErrorEnvelope } from '@weft/errors';
-import { FunctionRegistry, prepareParams, runMapTask, runReduceTask } from '@weft/jobs';
+import { toErrorEnvelope, UserCodeError } from '@weft/errors';
+import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import type { MapResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
 
@@ -50,14 +50,30 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
       }
       case 'function': {
         const fn = registry.getFunction(task.name);
-        // The thread is terminated to abort a task, so the function's own signal never fires here.
-        const value = await fn.run(task.input, { params: prepareParams(fn, task.params, 'params'), signal: new AbortController().signal });
-        return { ok: true, value } satisfies WorkerReply<unknown>;
+        const params = prepareParams(fn, task.params, 'params');
+        return { ok: true, value: await callFunction(fn, task.input, params) } satisfies WorkerReply<unknown>;
       }
     }
   } catch (error) {
     return { ok: false, error: toErrorEnvelope(error) } satisfies WorkerReply<never>;
   }
+}
+
+/**
+ * Runs a scatter function (errors as `invokeFunction` makes them). A result that cannot be
+ * structured-cloned would crash the thread when posted, so it is checked here and reported instead.
+ */
+async function callFunction(fn: FunctionDefinition, input: unknown, params: Record<string, unknown>): Promise<unknown> {
+  // The thread is terminated to abort a task, so the function's own signal never fires here.
+  const value = await invokeFunction(fn, input, { params, signal: new AbortController().signal });
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol') {
+    try {
+      structuredClone(value);
+    } catch (error) {
+      throw new UserCodeError(`function ${fn.name} returned a value that cannot leave its thread: ${(error as Error).message}`, '');
+    }
+  }
+  return value;
 }
 
 /** Wraps a reply so piscina transfers the result buffers instead of copying them. */

@@ -31,3 +31,15 @@ export const slowDouble = defineFunction<number, number>({
     return input * 2;
   },
 });
+
+/** Fails the way user code does: "throw" throws a plain Error, "fn" returns a function (not cloneable). */
+export const misbehave = defineFunction<string, unknown>({
+  name: 'misbehave',
+  description: 'throws or returns something that cannot cross threads',
+  params: {},
+  executor: 'cpu',
+  run(input) {
+    if (input === 'throw') throw new Error('user bug');
+    return { callback: () => input };
+  },
+});
