@@ -4,7 +4,7 @@ import { splitWords } from './split-words.js';
 /**
  * Builds an inverted index: each line is `docId<TAB>text`; emits (word, docId) once per distinct
  * lower-cased word of the text (words split like wordcount). Result per word: the sorted, unique
- * array of doc ids containing it. A line without a tab throws (skip it with skipBadRecords).
+ * array of doc ids containing it. A line without a tab throws (skip it with skipBadRecords); blank lines are ignored.
  */
 export const invertedIndex = defineJob<string, string[]>({
   name: 'inverted-index',
