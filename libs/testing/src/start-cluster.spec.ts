@@ -4,7 +4,7 @@ import { startCluster } from './start-cluster.js';
 import { withCluster } from './with-cluster.js';
 
 // Runs the real services: they must be built (npm test builds everything first).
-jest.setTimeout(120_000);
+const timeout = 120_000;
 
 describe('startCluster', () => {
   it('starts real processes that serve a job, exposes each node, and stops every one', async () => {
@@ -34,7 +34,28 @@ describe('startCluster', () => {
       await cluster.stop();
     }
     for (const node of cluster.nodes) expect(node.running).toBe(false);
-  });
+  }, timeout);
+
+  it('restarts a killed mapper on the same port and the cluster serves jobs again', async () => {
+    const cluster = await startCluster({ mappers: 1, reducers: 1 });
+    try {
+      const mapper = cluster.mapper(0);
+      const url = mapper.url;
+      mapper.kill();
+      await mapper.exited;
+      await mapper.restart();
+      expect(mapper.url).toBe(url);
+      const alive = (await cluster.client.cluster()).find((n) => n.id === 'mapper-1');
+      expect(alive?.state).toBe(NodeState.ALIVE);
+      const job = await cluster.client.submit({ function: 'wordcount', inputs: [{ records: ['a b a'] }] });
+      await job.wait();
+      const counts: Record<string, unknown> = {};
+      for await (const r of job.results()) counts[r.key] = r.value;
+      expect(counts).toEqual({ a: 2, b: 1 });
+    } finally {
+      await cluster.stop();
+    }
+  }, timeout);
 
   it('withCluster() stops the cluster when the test body throws, and adds the node logs', async () => {
     let seen: NodeHandle[] = [];
@@ -45,5 +66,5 @@ describe('startCluster', () => {
     expect(err.message).toMatch(/^boom\n\nnode logs:\n--- coordinator /);
     expect(seen).toHaveLength(4);
     for (const node of seen) expect(node.running).toBe(false);
-  });
+  }, timeout);
 });

@@ -45,9 +45,9 @@ describe('createBarView', () => {
     view.update([map(3, 3000n), reduce(0)]);
     view.update([map(8, 8000n), reduce(2)]);
     view.stop();
-    expect(text).toContain('map    |');
+    expect(text).toContain('map    ');
     expect(text).toContain('8/8 tasks | 8,000 records');
-    expect(text).toContain('reduce |');
+    expect(text).toContain('reduce ');
     expect(text).toContain('2/2 tasks');
   });
 });

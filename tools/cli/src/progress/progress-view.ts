@@ -17,10 +17,22 @@ const phases = [
   { phase: Phase.REDUCE, name: 'reduce' },
 ] as const;
 
-/** Records per second of a phase since `startMs`. */
-function rate(p: PhaseProgress, startMs: number, now: number): number {
-  const seconds = Math.max((now - startMs) / 1000, 0.001);
-  return Number(p.recordsIn) / seconds;
+/**
+ * Records per second of each phase, measured from when that phase was first seen working: the
+ * reduce phase starts late, and dividing by the job's whole age would understate it.
+ */
+function createRateMeter(now: () => number): (p: PhaseProgress) => number {
+  const viewStart = now();
+  const started = new Map<Phase, number>();
+  return (p) => {
+    if (!started.has(p.phase) && p.tasksRunning + p.tasksDone > 0) {
+      // Already past its start when first seen (a late `watch`): count from when we started.
+      started.set(p.phase, p.recordsIn > 0n ? viewStart : now());
+    }
+    const since = started.get(p.phase);
+    if (since === undefined) return 0;
+    return Number(p.recordsIn) / Math.max((now() - since) / 1000, 0.001);
+  };
 }
 
 /**
@@ -28,13 +40,15 @@ function rate(p: PhaseProgress, startMs: number, now: number): number {
  * and ETA, redrawn in place by cli-progress.
  */
 export function createBarView(out: CliOutput & NodeJS.WritableStream, now: () => number = Date.now): ProgressView {
-  const start = now();
+  const rate = createRateMeter(now);
   const multi = new cliProgress.MultiBar(
     {
       stream: out,
       hideCursor: true,
       clearOnComplete: false,
-      format: '{phase} |{bar}| {value}/{total} tasks | {records} records | {rate} rec/s | ETA {eta_formatted}',
+      // Fits 80 columns: cli-progress truncates a line wider than the terminal.
+      barsize: 16,
+      format: '{phase} {bar} {value}/{total} tasks | {records} records | {rate} rec/s | ETA {eta_formatted}',
     },
     cliProgress.Presets.shades_classic,
   );
@@ -44,7 +58,7 @@ export function createBarView(out: CliOutput & NodeJS.WritableStream, now: () =>
       for (const { phase, name } of phases) {
         const p = progress.find((x) => x.phase === phase);
         if (!p || p.tasksTotal === 0) continue;
-        const payload = { phase: name, records: formatRate(Number(p.recordsIn)), rate: formatRate(rate(p, start, now())) };
+        const payload = { phase: name, records: formatRate(Number(p.recordsIn)), rate: formatRate(rate(p)) };
         let bar = bars.get(phase);
         if (!bar) {
           bar = multi.create(p.tasksTotal, p.tasksDone, payload);
@@ -64,7 +78,7 @@ export function createBarView(out: CliOutput & NodeJS.WritableStream, now: () =>
  * one a second (plus the final one), so a log stays readable.
  */
 export function createLineView(out: CliOutput, now: () => number = Date.now): ProgressView {
-  const start = now();
+  const rate = createRateMeter(now);
   let lastKey = '';
   let lastAt = -Infinity;
   let pending: string | undefined;
@@ -73,7 +87,7 @@ export function createLineView(out: CliOutput, now: () => number = Date.now): Pr
       .map(({ phase, name }) => {
         const p = progress.find((x) => x.phase === phase);
         if (!p || p.tasksTotal === 0) return undefined;
-        return `${name.trim()} ${p.tasksDone}/${p.tasksTotal} tasks, ${formatRate(Number(p.recordsIn))} records, ${formatRate(rate(p, start, now()))} rec/s`;
+        return `${name.trim()} ${p.tasksDone}/${p.tasksTotal} tasks, ${formatRate(Number(p.recordsIn))} records, ${formatRate(rate(p))} rec/s`;
       })
       .filter(Boolean)
       .join(' | ');
