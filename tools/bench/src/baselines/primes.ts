@@ -1,0 +1,63 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Counts the primes below `n` by trial division up to the square root: the seed's CPU-bound task
+ * (`cpu_bound_task`), deliberately naive so it measures raw compute.
+ */
+export function countPrimesBelow(n: number): number {
+  let count = 0;
+  for (let k = 2; k < n; k++) {
+    let prime = true;
+    for (let d = 2; d * d <= k; d++) {
+      if (k % d === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (prime) count++;
+  }
+  return count;
+}
+
+/** Baseline: every task one after the other on the main thread. Returns the counts in input order. */
+export function countPrimesSequential(inputs: readonly number[]): number[] {
+  return inputs.map(countPrimesBelow);
+}
+
+const WORKER_URL = new URL(`./primes-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * Baseline: the same tasks on `threads` worker threads, each worker taking the next task as soon as
+ * it finishes one (so uneven tasks still balance). Returns the counts in input order.
+ *
+ * @param threads number of worker threads; default 2
+ * @throws RangeError when threads is not a positive integer
+ */
+export async function countPrimesThreaded(inputs: readonly number[], threads = 2): Promise<number[]> {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  }
+  const results = new Array<number>(inputs.length);
+  let next = 0;
+  const runWorker = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(WORKER_URL);
+      let current = -1;
+      const dispatch = (): void => {
+        if (next >= inputs.length) {
+          void worker.terminate().then(() => resolve(), reject);
+          return;
+        }
+        current = next++;
+        worker.postMessage(inputs[current]);
+      };
+      worker.on('message', (count: number) => {
+        results[current] = count;
+        dispatch();
+      });
+      worker.once('error', reject);
+      dispatch();
+    });
+  await Promise.all(Array.from({ length: Math.min(threads, Math.max(inputs.length, 1)) }, runWorker));
+  return results;
+}
