@@ -1,4 +1,4 @@
-import { ServiceProcess } from './service-process.js';
+import type { ServiceProcess } from './service-process.js';
 import type { ExitInfo } from './service-process.js';
 import { portOf } from './ready-line.js';
 

@@ -46,6 +46,9 @@ export class ServiceProcess {
 
   constructor(private readonly options: ServiceProcessOptions) {
     this.log = createWriteStream(options.logFile, { flags: 'a' });
+    // A log file that cannot be written (its directory removed under us) must not crash the
+    // host process: the tail kept in memory still explains a failure.
+    this.log.on('error', () => undefined);
     this.child = spawn(process.execPath, [options.entry], {
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
