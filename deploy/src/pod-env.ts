@@ -15,7 +15,15 @@ export interface PodEnv {
  * Stand-ins for the downward API: what a running pod would see. The IP is the one URLs built from
  * `$(POD_IP)` will carry, so checks can recognise "this pod's own address".
  */
-export const samplePod = { ip: '10.244.1.23', node: 'node-1', hostIp: '172.18.0.2' } as const;
+export const samplePod: PodIdentity = { ip: '10.244.1.23', node: 'node-1', hostIp: '172.18.0.2' };
+
+/** What the downward API tells a pod about itself; `name` defaults to a Deployment-style pod name. */
+export interface PodIdentity {
+  readonly ip: string;
+  readonly node: string;
+  readonly hostIp: string;
+  readonly name?: string;
+}
 
 /**
  * Resolves the environment of `container` in `workload` the way the kubelet does: `envFrom`
@@ -23,8 +31,15 @@ export const samplePod = { ip: '10.244.1.23', node: 'node-1', hostIp: '172.18.0.
  * value (unknown names stay as written, `$$` is a literal `$`). ConfigMaps are looked up among
  * the rendered `objects`. Throws for sources that cannot be resolved offline or that this
  * project does not allow: Secrets must be mounted as files, never put in the environment.
+ * `pod` supplies the downward API's values (default {@link samplePod}).
  */
-export function resolvePodEnv(workload: Workload, container: IContainer, objects: readonly K8sObject[], namespace: string): PodEnv {
+export function resolvePodEnv(
+  workload: Workload,
+  container: IContainer,
+  objects: readonly K8sObject[],
+  namespace: string,
+  pod: PodIdentity = samplePod,
+): PodEnv {
   const values: Record<string, string> = {};
   const referenced = new Set<string>();
   const where = `Deployment/${workload.name} container ${container.name}`;
@@ -45,7 +60,7 @@ export function resolvePodEnv(workload: Workload, container: IContainer, objects
       continue;
     }
     const from = entry.valueFrom;
-    if (from?.fieldRef) values[entry.name] = fieldValue(from.fieldRef.fieldPath, workload, namespace, where);
+    if (from?.fieldRef) values[entry.name] = fieldValue(from.fieldRef.fieldPath, workload, namespace, pod, where);
     else if (from?.resourceFieldRef) values[entry.name] = resourceValue(from.resourceFieldRef, workload, container, where);
     else if (from?.configMapKeyRef) {
       const value = configMapData(objects, from.configMapKeyRef.name, where)[from.configMapKeyRef.key];
@@ -64,13 +79,13 @@ function configMapData(objects: readonly K8sObject[], name: string | undefined, 
   return (map['data'] as Record<string, string> | undefined) ?? {};
 }
 
-function fieldValue(fieldPath: string, workload: Workload, namespace: string, where: string): string {
+function fieldValue(fieldPath: string, workload: Workload, namespace: string, pod: PodIdentity, where: string): string {
   switch (fieldPath) {
-    case 'metadata.name': return `${workload.name}-5d8f7c9b6-x2k4q`;
+    case 'metadata.name': return pod.name ?? `${workload.name}-5d8f7c9b6-x2k4q`;
     case 'metadata.namespace': return namespace;
-    case 'status.podIP': return samplePod.ip;
-    case 'status.hostIP': return samplePod.hostIp;
-    case 'spec.nodeName': return samplePod.node;
+    case 'status.podIP': return pod.ip;
+    case 'status.hostIP': return pod.hostIp;
+    case 'spec.nodeName': return pod.node;
     default: throw new Error(`${where}: no stand-in for fieldRef ${fieldPath}`);
   }
 }

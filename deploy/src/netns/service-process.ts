@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from '../paths.js';
+
+/** A service running inside a network namespace. */
+export interface ServiceProcess {
+  readonly name: string;
+  /** Where its stdout and stderr go (kept for a failing test to read). */
+  readonly logFile: string;
+  /** Calls `listener` with every later line the service writes to stdout (its JSON log). */
+  onLine(listener: (line: string) => void): void;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The Node 24 that the workspace pins; the system Node may be older. */
+export const nodeBinary = path.join(repoRoot, 'node_modules', '.bin', 'node');
+
+/**
+ * Starts `node <script>` (a path relative to the repository root, as the image's WORKDIR) in
+ * network namespace `netns` with exactly `env` plus PATH, as a container would get it.
+ * `ip netns exec` execs the command, so the child's pid is the service's own.
+ */
+export function startInNamespace(name: string, netns: string, script: string, env: Record<string, string>, logDir: string): ServiceProcess {
+  const logFile = path.join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', netns, nodeBinary, script], {
+    cwd: repoRoot,
+    env: { ...env, PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const exited = once(child, 'exit');
+  const listeners: ((line: string) => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => listeners.forEach((listener) => listener(line)));
+  return {
+    name,
+    logFile,
+    onLine: (listener) => listeners.push(listener),
+    async stop(graceMs = 5_000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      log.end();
+    },
+  };
+}
