@@ -3,6 +3,7 @@ import path from 'node:path';
 import { dockerfilePath, execForm, lastInstruction, parseDockerfile, readDockerfile } from './dockerfile.js';
 import { overlays, repoRoot } from './paths.js';
 import { renderOverlay } from './render.js';
+import { undeclaredRuntimeImports } from './runtime-deps.js';
 import { componentOf, weftWorkloads } from './workloads.js';
 
 const dockerfile = readDockerfile();
@@ -30,6 +31,10 @@ describe('Dockerfile', () => {
   it('keeps installed and built output of the host out of the build context', () => {
     const ignore = readFileSync(`${dockerfilePath}.dockerignore`, 'utf8').split('\n').map((l) => l.trim());
     expect(ignore).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
+  });
+
+  it.each(['gateway', 'coordinator', 'mapper', 'reducer'])('has every package %s needs at run time among production dependencies', (service) => {
+    expect(undeclaredRuntimeImports(`@weft/${service}`)).toEqual([]);
   });
 
   it('refuses a shell-form entry point, which would swallow SIGTERM', () => {
