@@ -1,0 +1,75 @@
+import { formatMachine } from './machine.js';
+import type { BenchReport, RatioResult } from './report.js';
+import type { Spread } from './summarize.js';
+
+/** Metrics with their own column; any other metric goes to the "other" column. */
+const FIXED = new Set(['elapsedMs', 'mbPerSecond', 'itemsPerSecond', 'peakRssMb']);
+
+/** Renders a report as Markdown: machine, corpus, a results table, the ratios and the checks. */
+export function renderMarkdown(report: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`# Weft benchmark, ${report.date} (${report.mode})`, '');
+  lines.push(`- Machine: ${formatMachine(report.machine)}`);
+  lines.push(
+    `- Corpus: ${(report.corpus.bytes / 1024 / 1024).toFixed(1)} MB, ${report.corpus.lines.toLocaleString('en-US')} lines, seed ${report.corpus.seed}`,
+  );
+  lines.push(`- Runs per entry: ${report.runs}; cells show the median, then min-max. MB = 2^20 bytes.`);
+  lines.push(`- Started ${report.startedAt}, finished ${report.finishedAt}.`);
+  for (const scenario of report.scenarios) {
+    if (scenario.error) lines.push(`- **Scenario ${scenario.name} failed:** ${oneLine(scenario.error)}`);
+  }
+  lines.push('', '## Results', '');
+  lines.push('| entry | what | throughput | elapsed (ms) | peak RSS (MB) | other | runs |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const entry of report.entries) {
+    const s = entry.summary;
+    const throughput = s.mbPerSecond
+      ? `${cell(s.mbPerSecond, 1)} MB/s`
+      : s.itemsPerSecond
+        ? `${cell(s.itemsPerSecond, 0)} items/s`
+        : '';
+    const other = Object.entries(s)
+      .filter(([key]) => !FIXED.has(key))
+      .map(([key, spreadOf]) => `${key} ${cell(spreadOf, 2)}`)
+      .join('; ');
+    lines.push(
+      `| ${entry.id} | ${entry.description} | ${throughput} | ${s.elapsedMs ? cell(s.elapsedMs, 0) : ''} | ` +
+        `${s.peakRssMb ? cell(s.peakRssMb, 0) : ''} | ${other} | ${entry.runs.length} |`,
+    );
+  }
+  if (report.ratios.length > 0) {
+    lines.push('', '## Ratios (medians of this run)', '');
+    lines.push('| ratio | numerator / denominator | metric | value | goal |');
+    lines.push('| --- | --- | --- | --- | --- |');
+    for (const ratio of report.ratios) {
+      lines.push(
+        `| ${ratio.name} | ${ratio.numerator} / ${ratio.denominator} | ${ratio.metric} | ` +
+          `${ratio.value === null ? `n/a (${ratio.note ?? ''})` : `${ratio.value.toFixed(2)}x`} | ${goal(ratio)} |`,
+      );
+    }
+  }
+  if (report.checks.length > 0) {
+    lines.push('', '## Checks', '');
+    for (const check of report.checks) lines.push(`- ${check.ok ? 'PASS' : '**FAIL**'} ${check.name}: ${check.detail}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function cell(s: Spread, digits: number): string {
+  const f = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+}
+
+function goal(ratio: RatioResult): string {
+  if (!ratio.goal) return '';
+  const parts = [];
+  if (ratio.goal.atLeast !== undefined) parts.push(`>= ${ratio.goal.atLeast}x`);
+  if (ratio.goal.atMost !== undefined) parts.push(`<= ${ratio.goal.atMost}x`);
+  const status = ratio.met === undefined ? '' : ratio.met ? ' met' : ' **not met**';
+  return `${parts.join(', ')}${status}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 300);
+}

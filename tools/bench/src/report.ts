@@ -1,0 +1,100 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MachineDescription } from './machine.js';
+import { renderMarkdown } from './render-markdown.js';
+import type { BenchEntry, Check, CorpusInfo, RatioSpec } from './scenario.js';
+import { summarizeEntry, type EntrySummary } from './summarize.js';
+
+/** A ratio with its value (null when an entry or metric is missing; `note` says why). */
+export interface RatioResult extends RatioSpec {
+  value: number | null;
+  /** Whether the goal is met; absent when there is no goal or no value. */
+  met?: boolean;
+  note?: string;
+}
+
+/** The whole report, as written to `<date>.json`. */
+export interface BenchReport {
+  /** UTC date of the run, YYYY-MM-DD: the report's file name. */
+  date: string;
+  startedAt: string;
+  finishedAt: string;
+  mode: 'full' | 'quick';
+  /** Runs per entry requested (an entry may do fewer when a run is very slow). */
+  runs: number;
+  machine: MachineDescription;
+  corpus: Omit<CorpusInfo, 'path'>;
+  scenarios: Array<{ name: string; description: string; error?: string }>;
+  entries: Array<BenchEntry & { summary: EntrySummary }>;
+  ratios: RatioResult[];
+  checks: Check[];
+}
+
+/** What the runner collected, before summarising. */
+export interface ReportInput {
+  startedAt: Date;
+  finishedAt: Date;
+  mode: 'full' | 'quick';
+  runs: number;
+  machine: MachineDescription;
+  corpus: CorpusInfo;
+  scenarios: Array<{ name: string; description: string; error?: string }>;
+  entries: BenchEntry[];
+  ratios: RatioSpec[];
+  checks: Check[];
+}
+
+/** Summarises every entry (median/min/max) and evaluates the ratios between entries of this run. */
+export function buildReport(input: ReportInput): BenchReport {
+  const entries = input.entries.map((entry) => ({ ...entry, summary: summarizeEntry(entry) }));
+  const byId = new Map(entries.map((e) => [e.id, e.summary]));
+  const { path: _path, ...corpus } = input.corpus;
+  return {
+    date: input.startedAt.toISOString().slice(0, 10),
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+    mode: input.mode,
+    runs: input.runs,
+    machine: input.machine,
+    corpus,
+    scenarios: input.scenarios,
+    entries,
+    ratios: input.ratios.map((ratio) => evaluateRatio(ratio, byId)),
+    checks: input.checks,
+  };
+}
+
+/** Computes one ratio of medians; `speedup` compares elapsed times the other way round. */
+export function evaluateRatio(ratio: RatioSpec, summaries: ReadonlyMap<string, EntrySummary>): RatioResult {
+  const numerator = summaries.get(ratio.numerator);
+  const denominator = summaries.get(ratio.denominator);
+  if (!numerator || !denominator) {
+    const missing = numerator ? ratio.denominator : ratio.numerator;
+    return { ...ratio, value: null, note: `no entry ${missing} in this run` };
+  }
+  const metric = ratio.metric === 'speedup' ? 'elapsedMs' : ratio.metric;
+  const top = numerator[metric]?.median;
+  const bottom = denominator[metric]?.median;
+  if (top === undefined || bottom === undefined || (ratio.metric === 'speedup' ? top : bottom) === 0) {
+    return { ...ratio, value: null, note: `metric ${metric} missing or zero` };
+  }
+  const value = ratio.metric === 'speedup' ? bottom / top : top / bottom;
+  const result: RatioResult = { ...ratio, value };
+  if (ratio.goal) {
+    result.met = (ratio.goal.atLeast === undefined || value >= ratio.goal.atLeast) && (ratio.goal.atMost === undefined || value <= ratio.goal.atMost);
+  }
+  return result;
+}
+
+/**
+ * Writes `<dir>/<date>.json` and `<dir>/<date>.md` (creating `dir`), replacing a report of the
+ * same day, and returns both paths.
+ */
+export async function writeReport(report: BenchReport, dir: string): Promise<{ jsonPath: string; markdownPath: string }> {
+  await mkdir(dir, { recursive: true });
+  const jsonPath = join(dir, `${report.date}.json`);
+  const markdownPath = join(dir, `${report.date}.md`);
+  await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(markdownPath, renderMarkdown(report));
+  return { jsonPath, markdownPath };
+}
