@@ -1,5 +1,6 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
-import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from '@weft/proto';
+import type { Health} from '@weft/proto';
+import { HealthCheckResponse_ServingStatus as ServingStatus } from '@weft/proto';
 
 /**
  * The standard grpc.health.v1 service (what Kubernetes gRPC probes, grpc_health_probe and grpcurl

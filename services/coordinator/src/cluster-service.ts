@@ -1,7 +1,8 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { FunctionRegistry } from '@weft/jobs';
-import { ClusterService, Executor, FunctionKind, NodeRole, NodeState, type NodeSchema } from '@weft/proto';
+import type { ClusterService} from '@weft/proto';
+import { Executor, FunctionKind, NodeRole, NodeState, type NodeSchema } from '@weft/proto';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { WorkerRegistry } from './worker-registry.js';
 

@@ -2,7 +2,8 @@ import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { FailedPreconditionError, InvalidArgumentError } from '@weft/errors';
-import { JobService, JobState, WatchJobResponseSchema, type ReadResultsResponse, type WatchJobResponse } from '@weft/proto';
+import type { JobService} from '@weft/proto';
+import { JobState, WatchJobResponseSchema, type ReadResultsResponse, type WatchJobResponse } from '@weft/proto';
 import type { JobManager } from './job-manager.js';
 import type { JobStore } from './job-store.js';
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@weft/errors';
-import { validateParams, type FunctionRegistry, type JobDefinition } from '@weft/jobs';
+import { prepareParams, type FunctionRegistry, type JobDefinition } from '@weft/jobs';
 import type { JobSpec } from '@weft/proto';
 import { resolveFileInput } from './map-planner.js';
 
@@ -8,9 +8,7 @@ export const maxReducers = 1024;
 
 /** Validates a job's params against its schema (and the job's own checks); returns them with defaults filled in. */
 export function jobParams(definition: JobDefinition, params: unknown): Record<string, unknown> {
-  const validated = validateParams(definition.params, params ?? {}, 'spec.params');
-  definition.validate?.(validated);
-  return validated;
+  return prepareParams(definition, params ?? {}, 'spec.params');
 }
 
 /**

@@ -3,7 +3,8 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError } from '@weft/errors';
 import { NodeRole, NodeState } from '@weft/proto';
-import { RegistryService, type Heartbeat, type RegisterWorkerRequest, type RegisterWorkerResponseSchema } from '@weft/proto/cluster';
+import type { RegistryService} from '@weft/proto/cluster';
+import { type Heartbeat, type RegisterWorkerRequest, type RegisterWorkerResponseSchema } from '@weft/proto/cluster';
 import type { Logger } from '@weft/telemetry';
 
 type Command = MessageInitShape<typeof RegisterWorkerResponseSchema>;

@@ -670,7 +670,8 @@ export const TaskEventSchema: GenMessage<TaskEvent> = /*@__PURE__*/
  */
 export type WatchJobResponse = Message<"weft.v1.WatchJobResponse"> & {
   /**
-   * Position of the event in the job's event log, starting at 1 for the snapshot.
+   * Position of the event in the job's event log (numbered from 1). The snapshot carries the
+   * position of the last event it already includes; the events after it follow in order.
    *
    * @generated from field: uint64 sequence = 1;
    */

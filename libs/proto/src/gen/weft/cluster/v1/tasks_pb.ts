@@ -198,7 +198,7 @@ export type RunMapTaskRequest = Message<"weft.cluster.v1.RunMapTaskRequest"> & {
     case: "spec";
   } | {
     /**
-     * A piece of the input. Chunks are concatenated; the coordinator cuts them on line ends.
+     * A piece of the input. Chunks are concatenated in order; a line may span two chunks.
      *
      * @generated from field: bytes chunk = 2;
      */
