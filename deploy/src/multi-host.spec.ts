@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { checkHealth, servingStatus } from './grpc-health.js';
 import { createHostNetwork, netnsUnavailableReason, type Host, type HostNetwork } from './netns/host-network.js';
 import { startInNamespace, type ServiceProcess } from './netns/service-process.js';
 import { weft } from './netns/weft-cli.js';
@@ -74,6 +75,7 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
   const services: ServiceProcess[] = [];
   let dir = '';
   let gateway = '';
+  let objects: K8sObject[] = [];
 
   async function aliveNodes(): Promise<NodeJson[]> {
     const { nodes } = JSON.parse(await weft(gateway, ['cluster', '--json'])) as { nodes: NodeJson[] };
@@ -82,7 +84,7 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'weft-multi-host-'));
-    const objects = await renderOverlay('dev');
+    objects = await renderOverlay('dev');
     network = createHostNetwork(['coordinator', 'gateway', 'mapper-0', 'mapper-1', 'reducer-0']);
     for (const host of network.hosts.values()) {
       const component = host.name.replace(/-\d+$/, '');
@@ -107,6 +109,19 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     network?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 20_000);
+
+  it('answers the kubelet\'s gRPC probes on every host, at the pod IP and the port the manifests name', async () => {
+    const statuses: Record<string, number> = {};
+    for (const host of network!.hosts.values()) {
+      const workload = weftWorkloads(objects).find((w) => componentOf(w) === host.name.replace(/-\d+$/, ''))!;
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
+        const port = workload.spec.containers[0]![probe]!.grpc!.port;
+        statuses[`${host.name} ${probe}`] = await checkHealth(host.ip, port);
+      }
+    }
+    expect(Object.values(statuses).every((status) => status === servingStatus.SERVING)).toBe(true);
+    expect(Object.keys(statuses)).toHaveLength(15);
+  });
 
   it('counts words correctly across hosts, even when a mapper\'s link is cut mid-job', async () => {
     const lines = 150_000;
