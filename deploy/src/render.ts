@@ -21,7 +21,9 @@ const run = promisify(execFile);
  */
 export async function renderOverlay(overlay: OverlayName): Promise<K8sObject[]> {
   const dir = path.join(deployDir, 'k8s', 'overlays', overlay);
-  const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 16 * 1024 * 1024 }).catch((error: Error) => {
+    throw new Error(`kubectl kustomize ${dir} failed (a kubectl with Kustomize v5 is needed: node deploy/scripts/install-kubectl.mjs): ${error.message}`);
+  });
   return parseManifests(stdout);
 }
 
