@@ -20,21 +20,36 @@ async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<boolean>
   return true;
 }
 
+/** Starts the parent fixture; resolves with it, the pids of its cluster and its later output. */
+async function startParent(env: Record<string, string> = {}) {
+  const parent = spawn(process.execPath, [parentScript], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  let out = '';
+  const pids = await new Promise<number[]>((resolve, reject) => {
+    parent.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as number[]);
+    });
+    parent.once('exit', (code) => reject(new Error(`parent exited early with ${code}`)));
+  });
+  return { parent, pids, output: () => out };
+}
+
 describe('children of a dying parent', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('are killed when the parent gets %s and it still dies of the signal', async (signal) => {
-    const parent = spawn(process.execPath, [parentScript], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pids = await new Promise<number[]>((resolve, reject) => {
-      let out = '';
-      parent.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as number[]);
-      });
-      parent.once('exit', (code) => reject(new Error(`parent exited early with ${code}`)));
-    });
+    const { parent, pids } = await startParent();
     expect(pids).toHaveLength(4);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => parent.once('exit', (_code, sig) => resolve(sig)));
     parent.kill(signal);
     expect(await exited).toBe(signal);
     expect(await waitFor(() => pids.every(gone))).toBe(true);
+  }, 20_000);
+
+  it('are left to an application that handles the signal itself', async () => {
+    const { parent, pids, output } = await startParent({ HANDLE_SIGTERM: '1' });
+    const exited = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+    parent.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output()).toContain('stopped gracefully');
+    expect(pids.every(gone)).toBe(true);
   }, 20_000);
 });

@@ -25,7 +25,9 @@ export function trackChild(child: ChildProcess): void {
         // Re-raise so the process still dies of the signal, with the usual exit status.
         process.kill(process.pid, signal);
       };
-      process.on(signal, onSignal);
+      // First in line, so the count above still includes `once` listeners, which Node removes
+      // just before calling them.
+      process.prependListener(signal, onSignal);
     }
   }
   live.add(child);

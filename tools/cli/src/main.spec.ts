@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,5 +119,35 @@ describe('weft (subprocess, real cluster)', () => {
     expect(tty.code).toBe(0);
     expect(tty.stdout).toContain('█');
     expect(tty.stdout).toMatch(/reduce .*\d+\/\d+ tasks/);
+  }, timeout);
+});
+
+describe('weft dev (subprocess)', () => {
+  it('prints the gateway line once it accepts calls, and SIGTERM stops every process', async () => {
+    const logDir = await mkdtemp(join(tmpdir(), 'weft-dev-spec-'));
+    const dev = spawn(process.execPath, [weft, 'dev', '--port', '0', '--mappers', '1', '--reducers', '1', '--log-dir', logDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const gateway = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        dev.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /^gateway: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        dev.once('exit', (code) => reject(new Error(`weft dev exited with ${code} before the gateway line`)));
+      });
+      const up = await run(['cluster', '--json', '--gateway', gateway]);
+      expect(up.code).toBe(0);
+      const exit = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)));
+      dev.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      const down = await run(['cluster', '--gateway', gateway]);
+      expect(down.code).toBe(3);
+    } finally {
+      dev.kill('SIGKILL');
+      await rm(logDir, { recursive: true, force: true });
+    }
   }, timeout);
 });

@@ -27,6 +27,7 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
     .addHelpText('after', '\nExamples:\n  $ npm start\n  $ weft demo')
     .action(async () => {
       const { io } = ctx;
+      const interrupted = io.interrupted;
       const root = findWorkspaceRoot();
       const corpusPath = join(root, '.weft', 'corpus', `demo-${demoCorpusBytes}-${demoSeed}.txt`);
       await mkdir(join(root, '.weft', 'corpus'), { recursive: true });
@@ -36,7 +37,7 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
       io.stdout.write('starting a local cluster: coordinator, 2 mappers, 2 reducers, gateway...\n');
       const { cluster, client } = await startReadyCluster({ mappers: 2, reducers: 2 });
       const abort = new AbortController();
-      void io.interrupted.then((signal) => abort.abort(new Error(`interrupted by ${signal}`)));
+      void interrupted.then((signal) => abort.abort(new Error(`interrupted by ${signal}`)));
       try {
         io.stdout.write(`gateway: ${cluster.gatewayUrl}\n`);
         const started = Date.now();

@@ -40,6 +40,8 @@ Examples:
       const gatewayPort = parseCount('--port', opts.port);
       const threadsPerNode = opts.threads === undefined ? undefined : parseCount('--threads', opts.threads, 1);
       const logDir = opts.logDir ?? join(findWorkspaceRoot(), '.weft', 'logs', `dev-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      // Listen from the start: a Ctrl-C during start-up then stops the cluster gracefully once up.
+      const interrupted = io.interrupted;
       io.stderr.write(`starting ${mappers} mappers and ${reducers} reducers...\n`);
       const { cluster } = await startReadyCluster({ mappers, reducers, gatewayPort, threadsPerNode, logDir });
       let stopping = false;
@@ -51,7 +53,7 @@ Examples:
       io.stdout.write(`gateway: ${cluster.gatewayUrl}\n`);
       io.stdout.write(`logs: ${cluster.logDir}\n`);
       io.stderr.write('press Ctrl-C to stop\n');
-      const signal = await io.interrupted;
+      const signal = await interrupted;
       stopping = true;
       io.stderr.write(`${signal}: stopping every process...\n`);
       await cluster.stop();
