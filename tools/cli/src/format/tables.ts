@@ -9,9 +9,9 @@ export function enumName(e: Record<number, string>, value: number): string {
   return (e[value] ?? String(value)).toLowerCase().replace(/_/g, '-');
 }
 
-function table(head: string[]): Table.Table {
+function table(head: string[], colWidths?: (number | null)[]): Table.Table {
   // No colours: output is often pasted into issues and logs.
-  return new Table({ head, style: { head: [], border: [] } });
+  return new Table({ head, style: { head: [], border: [] }, ...(colWidths ? { colWidths, wordWrap: true } : {}) });
 }
 
 /** `weft cluster`: one row per node with role, address, slots and health. */
@@ -67,7 +67,8 @@ export function jobsTable(jobs: readonly Job[]): string {
 
 /** `weft functions`: one row per registered function. */
 export function functionsTable(fns: readonly FunctionInfo[]): string {
-  const t = table(['NAME', 'KIND', 'EXECUTOR', 'PARAMS', 'DESCRIPTION']);
+  // Descriptions and parameter lists are long: wrap them so the table fits a 120-column terminal.
+  const t = table(['NAME', 'KIND', 'EXECUTOR', 'PARAMS', 'DESCRIPTION'], [null, null, null, 30, 50]);
   for (const f of fns) {
     const params = f.params.map((p) => `${p.name}${p.required ? '' : '?'}: ${p.type}`).join(', ');
     t.push([f.name, enumName(FunctionKind, f.kind), enumName(Executor, f.executor), params || '-', f.description]);
