@@ -6,13 +6,15 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { RunMapTaskRequestSchema, RunMapTaskResponseSchema } from "./tasks_pb.js";
 import { file_weft_cluster_v1_tasks } from "./tasks_pb.js";
+import type { ItemError } from "../../v1/scatter_pb.js";
+import { file_weft_v1_scatter } from "../../v1/scatter_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file weft/cluster/v1/mapper.proto.
  */
 export const file_weft_cluster_v1_mapper: GenFile = /*@__PURE__*/
-  fileDesc("Chx3ZWZ0L2NsdXN0ZXIvdjEvbWFwcGVyLnByb3RvEg93ZWZ0LmNsdXN0ZXIudjEiXQoWU3RyZWFtUGFydGl0aW9uUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSDwoHdGFza19pZBgCIAEoCRIPCgdhdHRlbXB0GAMgASgNEhEKCXBhcnRpdGlvbhgEIAEoDSInChdTdHJlYW1QYXJ0aXRpb25SZXNwb25zZRIMCgRkYXRhGAEgASgMMtIBCg1NYXBwZXJTZXJ2aWNlElkKClJ1bk1hcFRhc2sSIi53ZWZ0LmNsdXN0ZXIudjEuUnVuTWFwVGFza1JlcXVlc3QaIy53ZWZ0LmNsdXN0ZXIudjEuUnVuTWFwVGFza1Jlc3BvbnNlKAEwARJmCg9TdHJlYW1QYXJ0aXRpb24SJy53ZWZ0LmNsdXN0ZXIudjEuU3RyZWFtUGFydGl0aW9uUmVxdWVzdBooLndlZnQuY2x1c3Rlci52MS5TdHJlYW1QYXJ0aXRpb25SZXNwb25zZTABYgZwcm90bzM", [file_weft_cluster_v1_tasks]);
+  fileDesc("Chx3ZWZ0L2NsdXN0ZXIvdjEvbWFwcGVyLnByb3RvEg93ZWZ0LmNsdXN0ZXIudjEiXQoWU3RyZWFtUGFydGl0aW9uUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSDwoHdGFza19pZBgCIAEoCRIPCgdhdHRlbXB0GAMgASgNEhEKCXBhcnRpdGlvbhgEIAEoDSInChdTdHJlYW1QYXJ0aXRpb25SZXNwb25zZRIMCgRkYXRhGAEgASgMIjQKC1NjYXR0ZXJDYWxsEhAKCGZ1bmN0aW9uGAEgASgJEhMKC3BhcmFtc19qc29uGAIgASgJIi0KC1NjYXR0ZXJJdGVtEgoKAmlkGAEgASgNEhIKCmlucHV0X2pzb24YAiABKAkiPwoQU2NhdHRlckl0ZW1CYXRjaBIrCgVpdGVtcxgBIAMoCzIcLndlZnQuY2x1c3Rlci52MS5TY2F0dGVySXRlbSIcCg1TY2F0dGVyQ2FuY2VsEgsKA2lkcxgBIAMoDSK0AQoWUnVuU2NhdHRlckl0ZW1zUmVxdWVzdBIsCgRjYWxsGAEgASgLMhwud2VmdC5jbHVzdGVyLnYxLlNjYXR0ZXJDYWxsSAASMgoFaXRlbXMYAiABKAsyIS53ZWZ0LmNsdXN0ZXIudjEuU2NhdHRlckl0ZW1CYXRjaEgAEjAKBmNhbmNlbBgDIAEoCzIeLndlZnQuY2x1c3Rlci52MS5TY2F0dGVyQ2FuY2VsSABCBgoEa2luZCJ6ChJTY2F0dGVySXRlbU91dGNvbWUSCgoCaWQYASABKA0SFAoKdmFsdWVfanNvbhgCIAEoCUgAEiMKBWVycm9yGAMgASgLMhIud2VmdC52MS5JdGVtRXJyb3JIABISCgplbGFwc2VkX21zGAQgASgNQgkKB291dGNvbWUiUAoXUnVuU2NhdHRlckl0ZW1zUmVzcG9uc2USNQoIb3V0Y29tZXMYASADKAsyIy53ZWZ0LmNsdXN0ZXIudjEuU2NhdHRlckl0ZW1PdXRjb21lMrwCCg1NYXBwZXJTZXJ2aWNlElkKClJ1bk1hcFRhc2sSIi53ZWZ0LmNsdXN0ZXIudjEuUnVuTWFwVGFza1JlcXVlc3QaIy53ZWZ0LmNsdXN0ZXIudjEuUnVuTWFwVGFza1Jlc3BvbnNlKAEwARJmCg9TdHJlYW1QYXJ0aXRpb24SJy53ZWZ0LmNsdXN0ZXIudjEuU3RyZWFtUGFydGl0aW9uUmVxdWVzdBooLndlZnQuY2x1c3Rlci52MS5TdHJlYW1QYXJ0aXRpb25SZXNwb25zZTABEmgKD1J1blNjYXR0ZXJJdGVtcxInLndlZnQuY2x1c3Rlci52MS5SdW5TY2F0dGVySXRlbXNSZXF1ZXN0Gigud2VmdC5jbHVzdGVyLnYxLlJ1blNjYXR0ZXJJdGVtc1Jlc3BvbnNlKAEwAWIGcHJvdG8z", [file_weft_cluster_v1_tasks, file_weft_v1_scatter]);
 
 /**
  * StreamPartitionRequest names a piece of map output.
@@ -78,6 +80,221 @@ export const StreamPartitionResponseSchema: GenMessage<StreamPartitionResponse> 
   messageDesc(file_weft_cluster_v1_mapper, 1);
 
 /**
+ * ScatterCall names the function every item of a RunScatterItems stream runs.
+ *
+ * @generated from message weft.cluster.v1.ScatterCall
+ */
+export type ScatterCall = Message<"weft.cluster.v1.ScatterCall"> & {
+  /**
+   * Registered scatter function.
+   *
+   * @generated from field: string function = 1;
+   */
+  function: string;
+
+  /**
+   * Its validated parameters, as a JSON object.
+   *
+   * @generated from field: string params_json = 2;
+   */
+  paramsJson: string;
+};
+
+/**
+ * Describes the message weft.cluster.v1.ScatterCall.
+ * Use `create(ScatterCallSchema)` to create a new message.
+ */
+export const ScatterCallSchema: GenMessage<ScatterCall> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 2);
+
+/**
+ * ScatterItem is one attempt at one item.
+ *
+ * @generated from message weft.cluster.v1.ScatterItem
+ */
+export type ScatterItem = Message<"weft.cluster.v1.ScatterItem"> & {
+  /**
+   * Identifier of the attempt, unique within the stream; outcomes and cancellations use it.
+   *
+   * @generated from field: uint32 id = 1;
+   */
+  id: number;
+
+  /**
+   * The item's input as JSON.
+   *
+   * @generated from field: string input_json = 2;
+   */
+  inputJson: string;
+};
+
+/**
+ * Describes the message weft.cluster.v1.ScatterItem.
+ * Use `create(ScatterItemSchema)` to create a new message.
+ */
+export const ScatterItemSchema: GenMessage<ScatterItem> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 3);
+
+/**
+ * ScatterItemBatch carries items to start.
+ *
+ * @generated from message weft.cluster.v1.ScatterItemBatch
+ */
+export type ScatterItemBatch = Message<"weft.cluster.v1.ScatterItemBatch"> & {
+  /**
+   * The items.
+   *
+   * @generated from field: repeated weft.cluster.v1.ScatterItem items = 1;
+   */
+  items: ScatterItem[];
+};
+
+/**
+ * Describes the message weft.cluster.v1.ScatterItemBatch.
+ * Use `create(ScatterItemBatchSchema)` to create a new message.
+ */
+export const ScatterItemBatchSchema: GenMessage<ScatterItemBatch> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 4);
+
+/**
+ * ScatterCancel stops attempts still running (a timeout, a hedge that lost, min_successes reached).
+ *
+ * @generated from message weft.cluster.v1.ScatterCancel
+ */
+export type ScatterCancel = Message<"weft.cluster.v1.ScatterCancel"> & {
+  /**
+   * Attempt ids.
+   *
+   * @generated from field: repeated uint32 ids = 1;
+   */
+  ids: number[];
+};
+
+/**
+ * Describes the message weft.cluster.v1.ScatterCancel.
+ * Use `create(ScatterCancelSchema)` to create a new message.
+ */
+export const ScatterCancelSchema: GenMessage<ScatterCancel> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 5);
+
+/**
+ * RunScatterItemsRequest is one message from the coordinator.
+ *
+ * @generated from message weft.cluster.v1.RunScatterItemsRequest
+ */
+export type RunScatterItemsRequest = Message<"weft.cluster.v1.RunScatterItemsRequest"> & {
+  /**
+   * Exactly one is set; `call` comes first and only once.
+   *
+   * @generated from oneof weft.cluster.v1.RunScatterItemsRequest.kind
+   */
+  kind: {
+    /**
+     * The function and params.
+     *
+     * @generated from field: weft.cluster.v1.ScatterCall call = 1;
+     */
+    value: ScatterCall;
+    case: "call";
+  } | {
+    /**
+     * Attempts to start.
+     *
+     * @generated from field: weft.cluster.v1.ScatterItemBatch items = 2;
+     */
+    value: ScatterItemBatch;
+    case: "items";
+  } | {
+    /**
+     * Attempts to stop; no outcome is sent for them.
+     *
+     * @generated from field: weft.cluster.v1.ScatterCancel cancel = 3;
+     */
+    value: ScatterCancel;
+    case: "cancel";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message weft.cluster.v1.RunScatterItemsRequest.
+ * Use `create(RunScatterItemsRequestSchema)` to create a new message.
+ */
+export const RunScatterItemsRequestSchema: GenMessage<RunScatterItemsRequest> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 6);
+
+/**
+ * ScatterItemOutcome is how one attempt ended.
+ *
+ * @generated from message weft.cluster.v1.ScatterItemOutcome
+ */
+export type ScatterItemOutcome = Message<"weft.cluster.v1.ScatterItemOutcome"> & {
+  /**
+   * The attempt id.
+   *
+   * @generated from field: uint32 id = 1;
+   */
+  id: number;
+
+  /**
+   * The outcome.
+   *
+   * @generated from oneof weft.cluster.v1.ScatterItemOutcome.outcome
+   */
+  outcome: {
+    /**
+     * The function's return value as JSON.
+     *
+     * @generated from field: string value_json = 2;
+     */
+    value: string;
+    case: "valueJson";
+  } | {
+    /**
+     * Why it failed (a Connect code and message).
+     *
+     * @generated from field: weft.v1.ItemError error = 3;
+     */
+    value: ItemError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Milliseconds the mapper spent on it, from receipt to answer.
+   *
+   * @generated from field: uint32 elapsed_ms = 4;
+   */
+  elapsedMs: number;
+};
+
+/**
+ * Describes the message weft.cluster.v1.ScatterItemOutcome.
+ * Use `create(ScatterItemOutcomeSchema)` to create a new message.
+ */
+export const ScatterItemOutcomeSchema: GenMessage<ScatterItemOutcome> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 7);
+
+/**
+ * RunScatterItemsResponse carries the outcomes ready at one moment.
+ *
+ * @generated from message weft.cluster.v1.RunScatterItemsResponse
+ */
+export type RunScatterItemsResponse = Message<"weft.cluster.v1.RunScatterItemsResponse"> & {
+  /**
+   * The outcomes.
+   *
+   * @generated from field: repeated weft.cluster.v1.ScatterItemOutcome outcomes = 1;
+   */
+  outcomes: ScatterItemOutcome[];
+};
+
+/**
+ * Describes the message weft.cluster.v1.RunScatterItemsResponse.
+ * Use `create(RunScatterItemsResponseSchema)` to create a new message.
+ */
+export const RunScatterItemsResponseSchema: GenMessage<RunScatterItemsResponse> = /*@__PURE__*/
+  messageDesc(file_weft_cluster_v1_mapper, 8);
+
+/**
  * MapperService is served by every mapper.
  *
  * @generated from service weft.cluster.v1.MapperService
@@ -103,6 +320,18 @@ export const MapperService: GenService<{
     methodKind: "server_streaming";
     input: typeof StreamPartitionRequestSchema;
     output: typeof StreamPartitionResponseSchema;
+  },
+  /**
+   * RunScatterItems runs scatter-gather items for one Scatter call: a ScatterCall first, then
+   * batches of items and of cancellations. Outcomes come back in batches as items finish, in any
+   * order. Closing the request side lets the items in flight finish; cancelling the call stops them.
+   *
+   * @generated from rpc weft.cluster.v1.MapperService.RunScatterItems
+   */
+  runScatterItems: {
+    methodKind: "bidi_streaming";
+    input: typeof RunScatterItemsRequestSchema;
+    output: typeof RunScatterItemsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_weft_cluster_v1_mapper, 0);

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file weft/cluster/v1/registry.proto.
  */
 export const file_weft_cluster_v1_registry: GenFile = /*@__PURE__*/
-  fileDesc("Ch53ZWZ0L2NsdXN0ZXIvdjEvcmVnaXN0cnkucHJvdG8SD3dlZnQuY2x1c3Rlci52MSJwCgtXb3JrZXJIZWxsbxIPCgdub2RlX2lkGAEgASgJEh8KBHJvbGUYAiABKA4yES53ZWZ0LnYxLk5vZGVSb2xlEg8KB2FkZHJlc3MYAyABKAkSDQoFc2xvdHMYBCABKA0SDwoHdmVyc2lvbhgFIAEoCSJtCglIZWFydGJlYXQSEgoKYnVzeV9zbG90cxgBIAEoDRIOCgZxdWV1ZWQYAiABKA0SFwoPdGFza3NfY29tcGxldGVkGAMgASgEEhEKCXJzc19ieXRlcxgEIAEoBBIQCghkcmFpbmluZxgFIAEoCCJ/ChVSZWdpc3RlcldvcmtlclJlcXVlc3QSLQoFaGVsbG8YASABKAsyHC53ZWZ0LmNsdXN0ZXIudjEuV29ya2VySGVsbG9IABIvCgloZWFydGJlYXQYAiABKAsyGi53ZWZ0LmNsdXN0ZXIudjEuSGVhcnRiZWF0SABCBgoEa2luZCJACgdXZWxjb21lEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgBIAEoDRIWCg5jb29yZGluYXRvcl9pZBgCIAEoCSIZCgdEcm9wSm9iEg4KBmpvYl9pZBgBIAEoCSJ7ChZSZWdpc3RlcldvcmtlclJlc3BvbnNlEisKB3dlbGNvbWUYASABKAsyGC53ZWZ0LmNsdXN0ZXIudjEuV2VsY29tZUgAEiwKCGRyb3Bfam9iGAIgASgLMhgud2VmdC5jbHVzdGVyLnYxLkRyb3BKb2JIAEIGCgRraW5kMngKD1JlZ2lzdHJ5U2VydmljZRJlCg5SZWdpc3RlcldvcmtlchImLndlZnQuY2x1c3Rlci52MS5SZWdpc3RlcldvcmtlclJlcXVlc3QaJy53ZWZ0LmNsdXN0ZXIudjEuUmVnaXN0ZXJXb3JrZXJSZXNwb25zZSgBMAFiBnByb3RvMw", [file_weft_v1_cluster]);
+  fileDesc("Ch53ZWZ0L2NsdXN0ZXIvdjEvcmVnaXN0cnkucHJvdG8SD3dlZnQuY2x1c3Rlci52MSJwCgtXb3JrZXJIZWxsbxIPCgdub2RlX2lkGAEgASgJEh8KBHJvbGUYAiABKA4yES53ZWZ0LnYxLk5vZGVSb2xlEg8KB2FkZHJlc3MYAyABKAkSDQoFc2xvdHMYBCABKA0SDwoHdmVyc2lvbhgFIAEoCSLLAQoJSGVhcnRiZWF0EhIKCmJ1c3lfc2xvdHMYASABKA0SDgoGcXVldWVkGAIgASgNEhcKD3Rhc2tzX2NvbXBsZXRlZBgDIAEoBBIRCglyc3NfYnl0ZXMYBCABKAQSEAoIZHJhaW5pbmcYBSABKAgSHwoXc2NhdHRlcl9pdGVtc19pbl9mbGlnaHQYBiABKA0SGgoSc2NhdHRlcl9pdGVtc19wZWFrGAcgASgNEh8KF3NjYXR0ZXJfaXRlbXNfY29tcGxldGVkGAggASgEIn8KFVJlZ2lzdGVyV29ya2VyUmVxdWVzdBItCgVoZWxsbxgBIAEoCzIcLndlZnQuY2x1c3Rlci52MS5Xb3JrZXJIZWxsb0gAEi8KCWhlYXJ0YmVhdBgCIAEoCzIaLndlZnQuY2x1c3Rlci52MS5IZWFydGJlYXRIAEIGCgRraW5kIkAKB1dlbGNvbWUSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAEgASgNEhYKDmNvb3JkaW5hdG9yX2lkGAIgASgJIhkKB0Ryb3BKb2ISDgoGam9iX2lkGAEgASgJInsKFlJlZ2lzdGVyV29ya2VyUmVzcG9uc2USKwoHd2VsY29tZRgBIAEoCzIYLndlZnQuY2x1c3Rlci52MS5XZWxjb21lSAASLAoIZHJvcF9qb2IYAiABKAsyGC53ZWZ0LmNsdXN0ZXIudjEuRHJvcEpvYkgAQgYKBGtpbmQyeAoPUmVnaXN0cnlTZXJ2aWNlEmUKDlJlZ2lzdGVyV29ya2VyEiYud2VmdC5jbHVzdGVyLnYxLlJlZ2lzdGVyV29ya2VyUmVxdWVzdBonLndlZnQuY2x1c3Rlci52MS5SZWdpc3RlcldvcmtlclJlc3BvbnNlKAEwAWIGcHJvdG8z", [file_weft_v1_cluster]);
 
 /**
  * WorkerHello introduces a worker.
@@ -106,6 +106,27 @@ export type Heartbeat = Message<"weft.cluster.v1.Heartbeat"> & {
    * @generated from field: bool draining = 5;
    */
   draining: boolean;
+
+  /**
+   * Scatter items (attempts) received and not yet answered or cancelled, now (mappers).
+   *
+   * @generated from field: uint32 scatter_items_in_flight = 6;
+   */
+  scatterItemsInFlight: number;
+
+  /**
+   * Most scatter items ever in flight at once on this node since it started (mappers).
+   *
+   * @generated from field: uint32 scatter_items_peak = 7;
+   */
+  scatterItemsPeak: number;
+
+  /**
+   * Scatter items answered since start, successfully or not (mappers).
+   *
+   * @generated from field: uint64 scatter_items_completed = 8;
+   */
+  scatterItemsCompleted: bigint;
 };
 
 /**
