@@ -4,3 +4,4 @@ export * from './gen/weft/cluster/v1/registry_pb.js';
 export * from './gen/weft/cluster/v1/tasks_pb.js';
 export * from './gen/weft/cluster/v1/mapper_pb.js';
 export * from './gen/weft/cluster/v1/reducer_pb.js';
+export * from './gen/weft/cluster/v1/faults_pb.js';
