@@ -2,16 +2,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkHealth, servingStatus } from './grpc-health.js';
-import { createHostNetwork, netnsUnavailableReason, type Host, type HostNetwork } from './netns/host-network.js';
-import { startInNamespace, type ServiceProcess } from './netns/service-process.js';
+import { createHostNetwork, netnsUnavailableReason, tcpReachable, type Host, type HostNetwork } from './netns/host-network.js';
+import { applyRuleset, ingressRuleset, nftUnavailableReason, type PolicyPeer } from './netns/network-policy.js';
+import { nodeBinary, startInNamespace, type ServiceProcess } from './netns/service-process.js';
 import { weft } from './netns/weft-cli.js';
 import { resolvePodEnv } from './pod-env.js';
 import { renderOverlay, type K8sObject } from './render.js';
-import { componentOf, weftWorkloads } from './workloads.js';
+import { componentOf, weftWorkloads, type Workload } from './workloads.js';
 
 // Each "host" is a network namespace with its own address on a shared bridge; every service runs
-// with the environment the dev overlay gives its pod, so this also runs the manifests' wiring
-// (Service names, advertised pod IPs, ports) across real network boundaries.
+// with the environment the dev overlay gives its pod, behind the overlay's NetworkPolicies turned
+// into nftables rules, so this also runs the manifests' wiring (Service names, advertised pod IPs,
+// ports, allowed traffic) across real network boundaries.
 const unavailable = netnsUnavailableReason();
 if (unavailable) console.warn(`multi-host test skipped: ${unavailable}`);
 const describeWithNetns = unavailable ? describe.skip : describe;
@@ -28,10 +30,15 @@ const testOverrides: Record<string, Record<string, string>> = {
   reducer: { REDUCER_POOL_MAX_THREADS: '1' },
 };
 
+/** The dev overlay's pod template for `host` (host `mapper-1` runs a pod of Deployment mapper). */
+function podOf(objects: readonly K8sObject[], host: Host): Workload {
+  return weftWorkloads(objects).find((w) => componentOf(w) === host.name.replace(/-\d+$/, ''))!;
+}
+
 /** The environment `host` gets as a pod of the dev overlay, with its volumes under `dataDir`. */
 function hostEnv(objects: readonly K8sObject[], host: Host, bridgeIp: string, dataDir: string): Record<string, string> {
   const component = host.name.replace(/-\d+$/, '');
-  const workload = weftWorkloads(objects).find((w) => componentOf(w) === component)!;
+  const workload = podOf(objects, host);
   const container = workload.spec.containers[0]!;
   const { values } = resolvePodEnv(workload, container, objects, 'weft-dev', { ip: host.ip, node: host.name, hostIp: bridgeIp, name: host.name });
   const env: Record<string, string> = {};
@@ -86,6 +93,11 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'weft-multi-host-'));
     objects = await renderOverlay('dev');
     network = createHostNetwork(['coordinator', 'gateway', 'mapper-0', 'mapper-1', 'reducer-0']);
+    // Enforce the policies before any service starts, so no connection predates them.
+    const noNft = nftUnavailableReason();
+    if (noNft) throw new Error(`cannot enforce NetworkPolicies: ${noNft}`);
+    const peers: PolicyPeer[] = [...network.hosts.values()].map((host) => ({ host: host.name, ip: host.ip, pod: podOf(objects, host) }));
+    for (const peer of peers) applyRuleset(network.hosts.get(peer.host)!.netns, ingressRuleset(objects, peer, peers, network.bridgeIp));
     for (const host of network.hosts.values()) {
       const component = host.name.replace(/-\d+$/, '');
       const script = `services/${component}/dist/main.js`;
@@ -113,7 +125,7 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
   it('answers the kubelet\'s gRPC probes on every host, at the pod IP and the port the manifests name', async () => {
     const statuses: Record<string, number> = {};
     for (const host of network!.hosts.values()) {
-      const workload = weftWorkloads(objects).find((w) => componentOf(w) === host.name.replace(/-\d+$/, ''))!;
+      const workload = podOf(objects, host);
       for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
         const port = workload.spec.containers[0]![probe]!.grpc!.port;
         statuses[`${host.name} ${probe}`] = await checkHealth(host.ip, port);
@@ -121,6 +133,13 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     }
     expect(Object.values(statuses).every((status) => status === servingStatus.SERVING)).toBe(true);
     expect(Object.keys(statuses)).toHaveLength(15);
+  });
+
+  it('lets workers reach each other but keeps the gateway off the workers, as the policies say', () => {
+    const hosts = network!.hosts;
+    const mapper = hosts.get('mapper-0')!;
+    expect(tcpReachable(hosts.get('reducer-0')!.netns, mapper.ip, 7401, nodeBinary)).toBe(true);
+    expect(tcpReachable(hosts.get('gateway')!.netns, mapper.ip, 7401, nodeBinary)).toBe(false);
   });
 
   it('counts words correctly across hosts, even when a mapper\'s link is cut mid-job', async () => {

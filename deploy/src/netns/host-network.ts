@@ -103,3 +103,15 @@ export function createHostNetwork(names: readonly string[]): HostNetwork {
   }
   return network;
 }
+
+/**
+ * Whether a TCP connection from inside `netns` to `ip:port` opens within `timeoutMs`: a dropped
+ * SYN (a firewall) and a refusal both count as unreachable.
+ */
+export function tcpReachable(netns: string, ip: string, port: number, node: string, timeoutMs = 1_000): boolean {
+  const script = `const s = require('node:net').connect({ host: ${JSON.stringify(ip)}, port: ${port}, timeout: ${timeoutMs} });
+s.on('connect', () => { process.stdout.write('open'); s.destroy(); });
+s.on('timeout', () => s.destroy());
+s.on('error', () => {});`;
+  return execFileSync('ip', ['netns', 'exec', netns, node, '-e', script], { encoding: 'utf8' }) === 'open';
+}
