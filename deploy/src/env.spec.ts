@@ -59,7 +59,7 @@ describe.each(overlays)('overlay %s environment', (overlay) => {
   it.each(['coordinator', 'gateway', 'mapper', 'reducer'])('sets exactly the variables %s reads, all valid', async (service) => {
     const workload = weft.find((w) => serviceOf(w.spec.containers[0]!) === service)!;
     const container = workload.spec.containers[0]!;
-    const env = resolvePodEnv(workload, container, objects, `weft-${overlay}`);
+    const env = resolvePodEnv(workload, container, objects);
     const probe = await probeServiceConfig(service, env.values);
 
     expect({ problems: probe.problems, unread: unreadNames(env, probe), urls: urlProblems(env, container, objects) })
@@ -86,13 +86,13 @@ describe('resolvePodEnv', () => {
         { name: 'THREADS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } },
       ],
     };
-    const env = resolvePodEnv(workload(container), container, [], 'ns');
+    const env = resolvePodEnv(workload(container), container, []);
     expect(env.values).toEqual({ POD_IP: samplePod.ip, URL: `http://${samplePod.ip}:7401/$(LATER)/$(POD_IP)`, THREADS: '2' });
     expect([...env.referenced].sort()).toEqual(['LATER', 'POD_IP']);
   });
 
   it('refuses Secrets in the environment', () => {
     const container: IContainer = { name: 'c', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] };
-    expect(() => resolvePodEnv(workload(container), container, [], 'ns')).toThrow('TOKEN comes from Secret s; mount Secrets as files instead');
+    expect(() => resolvePodEnv(workload(container), container, [])).toThrow('TOKEN comes from Secret s; mount Secrets as files instead');
   });
 });

@@ -40,7 +40,7 @@ function hostEnv(objects: readonly K8sObject[], host: Host, bridgeIp: string, da
   const component = host.name.replace(/-\d+$/, '');
   const workload = podOf(objects, host);
   const container = workload.spec.containers[0]!;
-  const { values } = resolvePodEnv(workload, container, objects, 'weft-dev', { ip: host.ip, node: host.name, hostIp: bridgeIp, name: host.name });
+  const { values } = resolvePodEnv(workload, container, objects, { ip: host.ip, node: host.name, hostIp: bridgeIp, name: host.name });
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) {
     // No OpenTelemetry Collector runs here; without an endpoint the SDK exports nothing.

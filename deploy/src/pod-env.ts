@@ -37,7 +37,6 @@ export function resolvePodEnv(
   workload: Workload,
   container: IContainer,
   objects: readonly K8sObject[],
-  namespace: string,
   pod: PodIdentity = samplePod,
 ): PodEnv {
   const values: Record<string, string> = {};
@@ -60,7 +59,7 @@ export function resolvePodEnv(
       continue;
     }
     const from = entry.valueFrom;
-    if (from?.fieldRef) values[entry.name] = fieldValue(from.fieldRef.fieldPath, workload, namespace, pod, where);
+    if (from?.fieldRef) values[entry.name] = fieldValue(from.fieldRef.fieldPath, workload, pod, where);
     else if (from?.resourceFieldRef) values[entry.name] = resourceValue(from.resourceFieldRef, workload, container, where);
     else if (from?.configMapKeyRef) {
       const value = configMapData(objects, from.configMapKeyRef.name, where)[from.configMapKeyRef.key];
@@ -79,10 +78,10 @@ function configMapData(objects: readonly K8sObject[], name: string | undefined, 
   return (map['data'] as Record<string, string> | undefined) ?? {};
 }
 
-function fieldValue(fieldPath: string, workload: Workload, namespace: string, pod: PodIdentity, where: string): string {
+function fieldValue(fieldPath: string, workload: Workload, pod: PodIdentity, where: string): string {
   switch (fieldPath) {
     case 'metadata.name': return pod.name ?? `${workload.name}-5d8f7c9b6-x2k4q`;
-    case 'metadata.namespace': return namespace;
+    case 'metadata.namespace': return workload.deployment.metadata?.namespace ?? 'default';
     case 'status.podIP': return pod.ip;
     case 'status.hostIP': return pod.hostIp;
     case 'spec.nodeName': return pod.node;
