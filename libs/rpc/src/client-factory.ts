@@ -2,6 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { maxMessageBytes } from './limits.js';
+import { tracingClientInterceptor } from './tracing-interceptor.js';
 
 /** Options of {@link createClientFactory}. */
 export interface ClientFactoryOptions {
@@ -44,7 +45,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       const transport = createGrpcTransport({
         baseUrl,
         sessionManager: sessions,
-        interceptors: options.interceptors ?? [],
+        // Tracing outermost: the CLIENT span covers everything the other interceptors do.
+        interceptors: [tracingClientInterceptor(), ...(options.interceptors ?? [])],
         readMaxBytes: maxMessageBytes,
         writeMaxBytes: maxMessageBytes,
       });

@@ -7,6 +7,7 @@ import { connectNodeAdapter } from '@connectrpc/connect-node';
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]['fallback']>;
 import { errorInterceptor } from './error-interceptor.js';
 import { maxMessageBytes } from './limits.js';
+import { tracingServerInterceptor } from './tracing-interceptor.js';
 
 /** Options of {@link startConnectServer}. */
 export interface ConnectServerOptions {
@@ -16,7 +17,7 @@ export interface ConnectServerOptions {
   readonly port?: number;
   /** Registers the services. */
   readonly routes: (router: ConnectRouter) => void;
-  /** Interceptors run after the error interceptor (which is always outermost). */
+  /** Interceptors run after the error interceptor (always outermost) and the tracing interceptor. */
   readonly interceptors?: Interceptor[];
   /** Plain HTTP handler for requests no RPC route matched (e.g. the dashboard); 404 by default. */
   readonly fallback?: NodeHandlerFn;
@@ -42,7 +43,7 @@ const http2Preface = Buffer.from('PRI * HTTP/2.0');
 export async function startConnectServer(options: ConnectServerOptions): Promise<ConnectServer> {
   const handler = connectNodeAdapter({
     routes: options.routes,
-    interceptors: [errorInterceptor(), ...(options.interceptors ?? [])],
+    interceptors: [errorInterceptor(), tracingServerInterceptor(), ...(options.interceptors ?? [])],
     readMaxBytes: maxMessageBytes,
     writeMaxBytes: maxMessageBytes,
     fallback: options.fallback,

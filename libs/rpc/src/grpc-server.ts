@@ -2,10 +2,12 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
+import { context } from '@opentelemetry/api';
 import type { Logger } from '@weft/telemetry';
 import { createCallContext, type EndableHandlerContext } from './handler-context.js';
 import { toConnectError } from './to-connect-error.js';
 import { maxMessageBytes } from './limits.js';
+import { startServerSpan } from './rpc-span.js';
 
 /** Options of {@link GrpcServer}. */
 export interface GrpcServerOptions {
@@ -15,6 +17,11 @@ export interface GrpcServerOptions {
   readonly port?: number;
   /** Logger for handler failures. */
   readonly log: Logger;
+  /**
+   * Runs before every handler with the call's signal; a rejection fails the call like a handler
+   * error would. Test-mode fault injection plugs in here (`FaultInjector.beforeCall`).
+   */
+  readonly beforeCall?: (method: DescMethod, signal: AbortSignal) => Promise<void>;
 }
 
 type AnyImpl = (...args: unknown[]) => unknown;
@@ -98,7 +105,7 @@ export class GrpcServer {
   }
 
   private handlerFor(service: DescService, method: DescMethod, fn: AnyImpl): grpc.UntypedHandleCall {
-    const log = this.options.log;
+    const { log, beforeCall } = this.options;
     const contextOf = (call: SurfaceCall): EndableHandlerContext => {
       const requestAbort = new AbortController();
       (call as grpc.ServerUnaryCall<unknown, unknown>).on('cancelled', () => requestAbort.abort(new Error('cancelled by the client')));
@@ -124,32 +131,49 @@ export class GrpcServer {
       case 'client_streaming':
         return (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
           const ctx = contextOf(call);
+          const rpc = startServerSpan(service.typeName, method.name, ctx.requestHeader);
           const input = method.methodKind === 'unary' ? (call as grpc.ServerUnaryCall<unknown, unknown>).request : messagesOf(call as grpc.ServerReadableStream<unknown, unknown>);
-          Promise.resolve()
-            .then(() => fn(input, ctx))
-            .then(
-              (response) => callback(null, response),
-              (error: unknown) => callback(statusOf(error)),
-            )
-            .finally(() => ctx.abort());
+          void context.with(rpc.context, () =>
+            Promise.resolve()
+              .then(() => beforeCall?.(method, ctx.signal))
+              .then(() => fn(input, ctx))
+              .then(
+                (response) => {
+                  rpc.end();
+                  callback(null, response);
+                },
+                (error: unknown) => {
+                  rpc.end(error);
+                  callback(statusOf(error));
+                },
+              )
+              .finally(() => ctx.abort()),
+          );
         };
       case 'server_streaming':
       case 'bidi_streaming':
         return (call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>) => {
           const ctx = contextOf(call);
+          const rpc = startServerSpan(service.typeName, method.name, ctx.requestHeader);
           const input = method.methodKind === 'server_streaming' ? (call as grpc.ServerWritableStream<unknown, unknown>).request : messagesOf(call as grpc.ServerDuplexStream<unknown, unknown>);
-          void (async () => {
+          // Started inside the span's context, the async function (and the handler's generator it
+          // drives) keeps that context across every await until the stream ends.
+          void context.with(rpc.context, async () => {
+            let failure: unknown;
             try {
+              await beforeCall?.(method, ctx.signal);
               for await (const message of fn(input, ctx) as AsyncIterable<unknown>) {
                 if (!call.write(message)) await drained(call, ctx.signal);
               }
               call.end();
             } catch (error) {
+              failure = error;
               if (!call.cancelled) call.emit('error', statusOf(error));
             } finally {
+              rpc.end(failure);
               ctx.abort();
             }
-          })();
+          });
         };
     }
   }

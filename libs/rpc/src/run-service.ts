@@ -1,5 +1,5 @@
 import { isConfigError } from '@weft/errors';
-import type { Logger } from '@weft/telemetry';
+import type { Logger, Telemetry } from '@weft/telemetry';
 
 /** What a started service hands back to {@link runService}. */
 export interface RunningService {
@@ -17,6 +17,8 @@ export interface RunServiceOptions {
   readonly start: () => Promise<RunningService>;
   /** Upper bound on `stop()` after SIGTERM, in milliseconds (default 10 s); past it the process exits 1. */
   readonly drainTimeoutMs?: number;
+  /** The process's telemetry: its metrics port goes on the ready line, and its spans are flushed after `stop()`. */
+  readonly telemetry?: Telemetry;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     log.fatal({ err: error }, 'failed to start');
     process.exit(1);
   }
-  log.info({ address: service.address }, 'ready');
+  log.info({ address: service.address, metricsPort: options.telemetry?.metricsPort }, 'ready');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -54,16 +56,20 @@ export async function runService(options: RunServiceOptions): Promise<void> {
       process.exit(1);
     }, options.drainTimeoutMs ?? 10_000);
     timer.unref();
-    service.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      // Last: the spans of the drain itself are flushed too.
+      .finally(() => options.telemetry?.shutdown())
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

@@ -1,3 +1,7 @@
-// Telemetry shared by every service: structured logs (and, as they land, traces and metrics).
+// Telemetry shared by every service: structured logs, OpenTelemetry traces and metrics.
 export { createLogger, logLevels } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';
+export { startTelemetry } from './start-telemetry.js';
+export type { Telemetry, TelemetryOptions } from './start-telemetry.js';
+export { weftTracer, withSpan, recordFailure, recordThreadSpan, activeTraceFields, activeTraceId, instrumentationScope } from './spans.js';
+export { weftMeter } from './meter.js';

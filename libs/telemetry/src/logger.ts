@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { activeTraceFields } from './spans.js';
 
 /** Log levels, lowest to highest. */
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -18,7 +19,8 @@ export interface LoggerOptions {
 }
 
 /**
- * Creates the structured JSON logger every Weft process uses: one JSON object per line on stdout.
+ * Creates the structured JSON logger every Weft process uses: one JSON object per line on stdout,
+ * with `trace_id` and `span_id` of the active span when there is one.
  * Writes are synchronous because the launcher reads the `ready` line from stdout and because the
  * last lines before a crash are the ones that matter; Weft logs per task, not per record, so the
  * cost is small.
@@ -34,6 +36,8 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service, pid: process.pid, ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // The active span's ids on every line written while handling a call or task (nothing when tracing is off).
+      mixin: activeTraceFields,
     },
     destination,
   );
