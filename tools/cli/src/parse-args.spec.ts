@@ -27,7 +27,14 @@ describe('buildJobSpec', () => {
       inputs: [{ file: '/home/u/data/a.txt' }, { file: '/abs/b.txt' }, { url: 'https://x.test/c' }, { records: ['one', 'two'] }],
       params: { k: 1 },
       reducers: 4,
+      labels: {},
     });
+  });
+
+  it('passes attempts, skipping, idempotency key and labels through', () => {
+    const spec = buildJobSpec('grep', { text: ['x'], maxAttempts: '2', skipBadRecords: true, idempotencyKey: 'k', label: ['team=search', 'run=7'] }, '/');
+    expect(spec).toMatchObject({ maxAttempts: 2, skipBadRecords: true, idempotencyKey: 'k', labels: { team: 'search', run: '7' } });
+    expect(() => buildJobSpec('grep', { text: ['x'], label: ['nokey'] }, '/')).toThrow('--label must look like KEY=VALUE, got "nokey"');
   });
 
   it('requires an input and a whole --reducers >= 1', () => {

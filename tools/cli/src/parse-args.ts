@@ -51,12 +51,29 @@ export interface SubmitArgs {
   readonly text?: string[];
   readonly reducers?: string;
   readonly param?: string[];
+  readonly label?: string[];
+  readonly maxAttempts?: string;
+  readonly skipBadRecords?: boolean;
+  readonly idempotencyKey?: string;
+}
+
+/** Turns `--label K=V` strings into labels (values stay strings). Throws a `UsageError` like `parseParams`. */
+export function parseLabels(pairs: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--label must look like KEY=VALUE, got "${pair}"`);
+    const key = pair.slice(0, eq);
+    if (key in labels) throw new UsageError(`--label ${key} given twice`);
+    labels[key] = pair.slice(eq + 1);
+  }
+  return labels;
 }
 
 /**
  * Builds the job spec of `weft submit`. Input paths become absolute against `cwd`, because the
  * mappers read them and do not share the CLI's working directory. Throws a `UsageError` when no
- * input is given or --reducers is not a whole number >= 1.
+ * input is given, or --reducers / --max-attempts is not a whole number >= 1.
  */
 export function buildJobSpec(fn: string, args: SubmitArgs, cwd: string): JobSpecInit {
   const inputs: InputInit[] = [
@@ -69,6 +86,10 @@ export function buildJobSpec(fn: string, args: SubmitArgs, cwd: string): JobSpec
     inputs,
     params: parseParams(args.param ?? []),
     reducers: args.reducers === undefined ? undefined : parseCount('--reducers', args.reducers, 1),
+    maxAttempts: args.maxAttempts === undefined ? undefined : parseCount('--max-attempts', args.maxAttempts, 1),
+    skipBadRecords: args.skipBadRecords,
+    idempotencyKey: args.idempotencyKey,
+    labels: parseLabels(args.label ?? []),
   };
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { findWorkspaceRoot } from '@weft/launcher';
 import type { CommandContext } from '../command-context.js';
+import { clusterTable } from '../format/tables.js';
 import { parseCount } from '../parse-args.js';
 import { startReadyCluster } from '../start-ready-cluster.js';
 
@@ -43,7 +44,7 @@ Examples:
       // Listen from the start: a Ctrl-C during start-up then stops the cluster gracefully once up.
       const interrupted = io.interrupted;
       io.stderr.write(`starting ${mappers} mappers and ${reducers} reducers...\n`);
-      const { cluster } = await startReadyCluster({ mappers, reducers, gatewayPort, threadsPerNode, logDir });
+      const { cluster, client } = await startReadyCluster({ mappers, reducers, gatewayPort, threadsPerNode, logDir });
       let stopping = false;
       for (const node of cluster.nodes) {
         void node.exited.then((info) => {
@@ -52,6 +53,7 @@ Examples:
       }
       io.stdout.write(`gateway: ${cluster.gatewayUrl}\n`);
       io.stdout.write(`logs: ${cluster.logDir}\n`);
+      io.stdout.write(`${clusterTable(await client.cluster())}\n`);
       io.stderr.write('press Ctrl-C to stop\n');
       const signal = await interrupted;
       stopping = true;

@@ -15,7 +15,6 @@ import { writeJson } from '../write-json.js';
 interface SubmitOptions extends SubmitArgs, GatewayOptions {
   readonly wait?: boolean;
   readonly json?: boolean;
-  readonly idempotencyKey?: string;
 }
 
 /** `weft submit FUNCTION`: submits a job; with --wait, shows progress and exits 1 if it fails. */
@@ -29,6 +28,9 @@ export function registerSubmit(program: Command, ctx: CommandContext): void {
     .option('--reducers <n>', 'number of reduce partitions (1..1024)')
     .option('--param <key=value>', 'job parameter; the value is parsed as JSON when it parses; repeatable', collect)
     .option('--idempotency-key <key>', 'submitting again with the same key returns the first job')
+    .option('--max-attempts <n>', "attempts per task before the job fails (default: the coordinator's)")
+    .option('--skip-bad-records', 'skip and count records whose map function throws, instead of failing')
+    .option('--label <key=value>', 'a label shown by `weft jobs`; repeatable', collect)
     .option('--wait', 'wait for the job to end, showing progress; exit 1 if it fails')
     .option('--json', 'print one JSON document: {"jobId"} (with --wait: {"jobId","job"})');
   withGatewayOptions(cmd).addHelpText(
@@ -42,7 +44,7 @@ Examples:
   );
   cmd.action(async (fn: string, opts: SubmitOptions) => {
     const { io } = ctx;
-    const spec = { ...buildJobSpec(fn, opts, io.cwd), idempotencyKey: opts.idempotencyKey };
+    const spec = buildJobSpec(fn, opts, io.cwd);
     const client = clientFor(opts, io, ctx);
     const handle = await client.submit(spec);
     if (!opts.wait) {

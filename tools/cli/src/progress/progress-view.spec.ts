@@ -21,7 +21,7 @@ describe('createLineView', () => {
     view.update([map(8, 8000n), reduce(2)]); // held back, flushed by stop()
     view.stop();
     expect(lines).toEqual([
-      'map 1/8 tasks, 1,000 records, 1,000 rec/s | reduce 0/2 tasks, 0 records, 0 rec/s\n',
+      'map 1/8 tasks, 1,000 records, 1,000 rec/s, ETA 7.0s | reduce 0/2 tasks, 0 records, 0 rec/s\n',
       'map 8/8 tasks, 8,000 records, 4,000 rec/s | reduce 1/2 tasks, 0 records, 0 rec/s\n',
       'map 8/8 tasks, 8,000 records, 4,000 rec/s | reduce 2/2 tasks, 0 records, 0 rec/s\n',
     ]);

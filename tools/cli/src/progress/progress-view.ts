@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { PhaseProgress } from '@weft/client';
 import { Phase } from '@weft/client';
 import type { CliOutput } from '../cli-io.js';
-import { formatRate } from '../format/units.js';
+import { formatDuration, formatRate } from '../format/units.js';
 
 /** Renders a job's per-phase progress as it changes. */
 export interface ProgressView {
@@ -17,11 +17,19 @@ const phases = [
   { phase: Phase.REDUCE, name: 'reduce' },
 ] as const;
 
+/** Speed and remaining time of a phase. */
+interface PhasePace {
+  /** Records read per second. */
+  readonly rate: number;
+  /** Estimated milliseconds until the phase's last task is done; undefined while unknown. */
+  readonly etaMs: number | undefined;
+}
+
 /**
- * Records per second of each phase, measured from when that phase was first seen working: the
- * reduce phase starts late, and dividing by the job's whole age would understate it.
+ * Measures each phase from when it was first seen working: the reduce phase starts late, and
+ * dividing by the job's whole age would understate it.
  */
-function createRateMeter(now: () => number): (p: PhaseProgress) => number {
+function createPaceMeter(now: () => number): (p: PhaseProgress) => PhasePace {
   const viewStart = now();
   const started = new Map<Phase, number>();
   return (p) => {
@@ -30,8 +38,11 @@ function createRateMeter(now: () => number): (p: PhaseProgress) => number {
       started.set(p.phase, p.recordsIn > 0n ? viewStart : now());
     }
     const since = started.get(p.phase);
-    if (since === undefined) return 0;
-    return Number(p.recordsIn) / Math.max((now() - since) / 1000, 0.001);
+    if (since === undefined) return { rate: 0, etaMs: undefined };
+    const elapsed = Math.max(now() - since, 1);
+    // Under a second of measurement an estimate is noise ("ETA 1ms"): show none yet.
+    const etaMs = p.tasksDone > 0 && elapsed >= 1000 ? (elapsed / p.tasksDone) * (p.tasksTotal - p.tasksDone) : undefined;
+    return { rate: Number(p.recordsIn) / (elapsed / 1000), etaMs };
   };
 }
 
@@ -40,7 +51,7 @@ function createRateMeter(now: () => number): (p: PhaseProgress) => number {
  * and ETA, redrawn in place by cli-progress.
  */
 export function createBarView(out: CliOutput & NodeJS.WritableStream, now: () => number = Date.now): ProgressView {
-  const rate = createRateMeter(now);
+  const pace = createPaceMeter(now);
   const multi = new cliProgress.MultiBar(
     {
       stream: out,
@@ -58,7 +69,7 @@ export function createBarView(out: CliOutput & NodeJS.WritableStream, now: () =>
       for (const { phase, name } of phases) {
         const p = progress.find((x) => x.phase === phase);
         if (!p || p.tasksTotal === 0) continue;
-        const payload = { phase: name, records: formatRate(Number(p.recordsIn)), rate: formatRate(rate(p)) };
+        const payload = { phase: name, records: formatRate(Number(p.recordsIn)), rate: formatRate(pace(p).rate) };
         let bar = bars.get(phase);
         if (!bar) {
           bar = multi.create(p.tasksTotal, p.tasksDone, payload);
@@ -78,7 +89,7 @@ export function createBarView(out: CliOutput & NodeJS.WritableStream, now: () =>
  * one a second (plus the final one), so a log stays readable.
  */
 export function createLineView(out: CliOutput, now: () => number = Date.now): ProgressView {
-  const rate = createRateMeter(now);
+  const pace = createPaceMeter(now);
   let lastKey = '';
   let lastAt = -Infinity;
   let pending: string | undefined;
@@ -87,7 +98,9 @@ export function createLineView(out: CliOutput, now: () => number = Date.now): Pr
       .map(({ phase, name }) => {
         const p = progress.find((x) => x.phase === phase);
         if (!p || p.tasksTotal === 0) return undefined;
-        return `${name.trim()} ${p.tasksDone}/${p.tasksTotal} tasks, ${formatRate(Number(p.recordsIn))} records, ${formatRate(rate(p))} rec/s`;
+        const { rate, etaMs } = pace(p);
+        const eta = etaMs !== undefined && p.tasksDone < p.tasksTotal ? `, ETA ${formatDuration(etaMs)}` : '';
+        return `${name.trim()} ${p.tasksDone}/${p.tasksTotal} tasks, ${formatRate(Number(p.recordsIn))} records, ${formatRate(rate)} rec/s${eta}`;
       })
       .filter(Boolean)
       .join(' | ');
