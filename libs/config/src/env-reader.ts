@@ -12,6 +12,8 @@ export interface EnvReader {
   port(name: string, fallback?: number): number;
   /** An integer within [min, max]. */
   int(name: string, fallback?: number, range?: { min?: number; max?: number }): number;
+  /** A finite decimal number within [min, max], e.g. `0.25`. */
+  number(name: string, fallback?: number, range?: { min?: number; max?: number }): number;
   /** `true/false/1/0/yes/no`. */
   bool(name: string, fallback?: boolean): boolean;
   /** An absolute http(s) URL, without a trailing slash. */
@@ -24,6 +26,8 @@ export interface EnvReader {
   list(name: string, fallback?: readonly string[]): string[];
   /** One of a fixed set of values. */
   oneOf<T extends string>(name: string, values: readonly T[], fallback?: T): T;
+  /** Records a problem that spans several variables (e.g. one that needs another set). */
+  problem(message: string): void;
   /** Throws a {@link ConfigError} listing every problem found so far. */
   assertValid(): void;
 }
@@ -82,6 +86,10 @@ export function createEnvReader(env: NodeJS.ProcessEnv): EnvReader {
       const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
       return read(name, fallback, (t) => (/^-?\d+$/.test(t) && Number(t) >= min && Number(t) <= max ? Number(t) : undefined), `an integer from ${min} to ${max}`, 0);
     },
+    number: (name, fallback, range = {}) => {
+      const { min = -Number.MAX_VALUE, max = Number.MAX_VALUE } = range;
+      return read(name, fallback, (t) => (/^-?\d+(\.\d+)?$/.test(t) && Number(t) >= min && Number(t) <= max ? Number(t) : undefined), `a number from ${min} to ${max}`, 0);
+    },
     bool: (name, fallback) =>
       read(name, fallback, (t) => ({ true: true, '1': true, yes: true, false: false, '0': false, no: false })[t.toLowerCase()], 'true or false', false),
     url: (name, fallback) =>
@@ -105,6 +113,9 @@ export function createEnvReader(env: NodeJS.ProcessEnv): EnvReader {
       read(name, fallback ? [...fallback] : undefined, (t) => t.split(',').map((s) => s.trim()).filter(Boolean), 'a comma-separated list', []),
     oneOf: (name, values, fallback) =>
       read(name, fallback, (t) => values.find((v) => v === t), `one of ${values.join(', ')}`, values[0]!),
+    problem: (message) => {
+      problems.push(message);
+    },
     assertValid: () => {
       if (problems.length > 0) throw new ConfigError(problems);
     },

@@ -4,3 +4,5 @@ export { createEnvReader, parseBytes, parseDurationMs } from './env-reader.js';
 export type { EnvReader } from './env-reader.js';
 export { readWorkerSettings } from './worker-settings.js';
 export type { WorkerSettings } from './worker-settings.js';
+export { readFaultSettings } from './fault-settings.js';
+export type { FaultSettings } from './fault-settings.js';

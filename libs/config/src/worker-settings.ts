@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { EnvReader } from './env-reader.js';
+import { readFaultSettings, type FaultSettings } from './fault-settings.js';
 
 /** The settings every worker service reads, under its own prefix (MAPPER_, REDUCER_). */
 export interface WorkerSettings {
@@ -9,12 +10,14 @@ export interface WorkerSettings {
   readonly coordinatorUrl: string;
   readonly nodeId: string;
   readonly poolMaxThreads: number;
+  /** Test-mode fault injection (see {@link readFaultSettings}). */
+  readonly faults: FaultSettings;
 }
 
 /**
  * Reads `<PREFIX>_HOST` (127.0.0.1), `<PREFIX>_PORT` (`defaultPort`), `<PREFIX>_ADVERTISE_URL`
  * (derived from host and bound port), `COORDINATOR_URL` (required), `<PREFIX>_NODE_ID` (random)
- * and `<PREFIX>_POOL_MAX_THREADS` (available cores).
+ * and `<PREFIX>_POOL_MAX_THREADS` (available cores), plus the test-mode fault settings.
  */
 export function readWorkerSettings(read: EnvReader, prefix: string, defaultPort: number): WorkerSettings {
   return {
@@ -24,5 +27,6 @@ export function readWorkerSettings(read: EnvReader, prefix: string, defaultPort:
     coordinatorUrl: read.url('COORDINATOR_URL'),
     nodeId: read.string(`${prefix}_NODE_ID`, ''),
     poolMaxThreads: read.int(`${prefix}_POOL_MAX_THREADS`, availableParallelism(), { min: 1, max: 256 }),
+    faults: readFaultSettings(read),
   };
 }

@@ -16,3 +16,5 @@ export { runService, loadConfigOrExit } from './run-service.js';
 export type { RunningService, RunServiceOptions } from './run-service.js';
 export { startWorkerNode } from './worker-node.js';
 export type { WorkerNodeSettings, WorkerNodeParts } from './worker-node.js';
+export { FaultInjector } from './fault-injector.js';
+export type { FaultSettingsInit } from './fault-injector.js';

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { NodeRole } from '@weft/proto';
-import type { RegisterWorkerResponse } from '@weft/proto/cluster';
+import { FaultService, type RegisterWorkerResponse } from '@weft/proto/cluster';
 import { Health } from '@weft/proto';
 import type { Logger } from '@weft/telemetry';
 import { createClientFactory, type ClientFactory } from './client-factory.js';
 import { GrpcServer } from './grpc-server.js';
+import { FaultInjector, type FaultSettingsInit } from './fault-injector.js';
 import { HealthRegistry } from './health-service.js';
 import type { RunningService } from './run-service.js';
 import { startWorkerRegistration } from './worker-registration.js';
@@ -23,6 +24,8 @@ export interface WorkerNodeSettings {
   readonly nodeId: string;
   /** Task slots advertised to the coordinator (the pool's thread count). */
   readonly slots: number;
+  /** Test-mode fault injection: with `testMode`, FaultService is served and the faults are applied. */
+  readonly faults?: FaultSettingsInit & { readonly testMode: boolean };
 }
 
 /** What a worker service plugs into {@link startWorkerNode}. */
@@ -47,7 +50,12 @@ export async function startWorkerNode(role: NodeRole, roleName: string, settings
   log.setBindings({ nodeId });
   const clients = createClientFactory();
   const health = new HealthRegistry();
-  const server = new GrpcServer({ host: settings.host, port: settings.port, log }).add(Health, health.impl());
+  const faults = settings.faults?.testMode ? new FaultInjector(settings.faults) : undefined;
+  const server = new GrpcServer({ host: settings.host, port: settings.port, log, beforeCall: faults?.beforeCall }).add(Health, health.impl());
+  if (faults) {
+    server.add(FaultService, faults.impl());
+    log.warn({ faults: faults.settings }, 'test mode: fault injection enabled');
+  }
   parts.serve(server, clients);
   const port = await server.listen();
   const advertised = settings.advertiseUrl || `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${port}`;

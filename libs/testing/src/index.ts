@@ -3,3 +3,5 @@ export { startCluster } from './start-cluster.js';
 export type { TestCluster, TestClusterOptions } from './start-cluster.js';
 export { withCluster } from './with-cluster.js';
 export type { NodeHandle } from '@weft/launcher';
+export { injectFaults } from './inject-faults.js';
+export type { FaultsInit } from './inject-faults.js';
