@@ -162,9 +162,36 @@ describe('weft results, watch, cluster, scatter', () => {
   });
 });
 
+describe('weft top', () => {
+  it('refreshes the node view and shows tasks per second between refreshes', async () => {
+    let polls = 0;
+    const res = await run(['top', '--interval', '100', '--iterations', '2'], ({ service }) => {
+      service(ClusterService, {
+        describeCluster() {
+          polls++;
+          return {
+            nodes: [
+              { id: 'mapper-1', role: NodeRole.MAPPER, state: NodeState.ALIVE, slots: 2, busySlots: 1, queued: 3, tasksCompleted: polls === 1 ? 10n : 1000n },
+            ],
+          };
+        },
+      });
+    });
+    expect(res.code).toBe(0);
+    const frames = res.stdout.trim().split('\n\n');
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toMatch(/1 nodes \(1 alive\), 1\/2 worker slots busy/);
+    expect(frames[0]).toMatch(/mapper-1\s*│\s*mapper\s*│\s*alive\s*│\s*1\/2\s*│\s*3\s*│\s*-\s*│\s*10\s*│\s*-/);
+    // 990 tasks in ~100 ms: several thousand per second, never "-" once there is a previous refresh.
+    const rate = Number(/│\s*1000\s*│\s*([\d.]+)\s*│/.exec(frames[1]!)?.[1]);
+    expect(rate).toBeGreaterThan(1000);
+    expect(rate).toBeLessThanOrEqual(9900);
+  });
+});
+
 describe('usage', () => {
   it('--help exits 0 and shows examples for every command', async () => {
-    for (const cmd of ['dev', 'submit', 'results', 'watch', 'jobs', 'cancel', 'cluster', 'functions', 'scatter', 'demo']) {
+    for (const cmd of ['dev', 'submit', 'results', 'watch', 'jobs', 'cancel', 'cluster', 'functions', 'top', 'scatter', 'demo']) {
       const res = await run([cmd, '--help']);
       expect(res.code).toBe(0);
       expect(res.stdout).toContain('Examples:');

@@ -9,6 +9,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerResults } from './commands/results.js';
 import { registerScatter } from './commands/scatter.js';
 import { registerSubmit } from './commands/submit.js';
+import { registerTop } from './commands/top.js';
 import { registerWatch } from './commands/watch.js';
 import { ExitCode, describeError, exitCodeOf } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
@@ -43,6 +44,7 @@ Examples:
     registerCancel,
     registerCluster,
     registerFunctions,
+    registerTop,
     registerScatter,
     registerDemo,
   ]) {
