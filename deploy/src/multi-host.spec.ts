@@ -25,7 +25,7 @@ const describeWithNetns = unavailable ? describe.skip : describe;
  * whose "map task done" line tells the test when to cut the link.
  */
 const testOverrides: Record<string, Record<string, string>> = {
-  coordinator: { COORDINATOR_HEARTBEAT_INTERVAL: '300ms', COORDINATOR_NODE_TIMEOUT: '2s', COORDINATOR_SPLIT_SIZE: '256KiB' },
+  coordinator: { COORDINATOR_HEARTBEAT_INTERVAL: '300ms', COORDINATOR_NODE_TIMEOUT: '2s', COORDINATOR_SPLIT_SIZE: '192KiB' },
   mapper: { MAPPER_POOL_MAX_THREADS: '1', WEFT_LOG_LEVEL: 'debug' },
   reducer: { REDUCER_POOL_MAX_THREADS: '1' },
 };
@@ -143,7 +143,7 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
   });
 
   it('counts words correctly across hosts, even when a mapper\'s link is cut mid-job', async () => {
-    const lines = 150_000;
+    const lines = 100_000;
     const { text, counts } = corpus(lines);
     const input = path.join(dir, 'corpus.txt');
     writeFileSync(input, text);
