@@ -43,7 +43,7 @@ function hostEnv(objects: readonly K8sObject[], host: Host, bridgeIp: string, da
   const { values } = resolvePodEnv(workload, container, objects, { ip: host.ip, node: host.name, hostIp: bridgeIp, name: host.name });
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) {
-    // No OpenTelemetry Collector runs here; without an endpoint the SDK exports nothing.
+    // No OpenTelemetry Collector runs here: drop the variables that point the SDK at it.
     if (name.startsWith('OTEL_')) continue;
     // A volume mount path becomes a directory of this test.
     const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === value);
