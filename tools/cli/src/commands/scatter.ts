@@ -3,6 +3,7 @@ import type { JsonValue } from '@bufbuild/protobuf';
 import type { ScatterEvent, ScatterSummary } from '@weft/client';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode } from '../exit-codes.js';
+import { scatterSummaryJson } from '../format/json-output.js';
 import { clientFor, withGatewayOptions } from '../gateway-options.js';
 import type { GatewayOptions } from '../gateway-options.js';
 import { collect, parseCount, parseParams, parseScatterInputs } from '../parse-args.js';
@@ -61,7 +62,7 @@ Examples:
       else ctx.io.stdout.write(`${describeItem(event)}\n`);
     }
     if (opts.json) {
-      writeJson(ctx.io, { items: items.sort((a, b) => a.index - b.index).map(({ type: _type, ...item }) => item), summary: summary ?? null });
+      writeJson(ctx.io, { items: items.sort((a, b) => a.index - b.index).map(({ type: _type, ...item }) => item), summary: summary ? scatterSummaryJson(summary) : null });
     } else if (summary) {
       ctx.io.stdout.write(
         `${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.timedOut} timed out, ${summary.cancelled} cancelled, ${summary.hedged} hedged in ${summary.wallMs} ms\n`,

@@ -1,7 +1,7 @@
 import { toJson } from '@bufbuild/protobuf';
 import type { JsonValue } from '@bufbuild/protobuf';
-import type { FunctionInfo, Job, Node, WatchJobResponse } from '@weft/client';
-import { FunctionInfoSchema, JobSchema, NodeSchema, WatchJobResponseSchema } from '@weft/proto';
+import type { FunctionInfo, Job, Node, ScatterSummary, WatchJobResponse } from '@weft/client';
+import { FunctionInfoSchema, JobSchema, NodeSchema, ScatterSummarySchema, WatchJobResponseSchema } from '@weft/proto';
 
 // JSON.rawJSON (Node 21+) is not in TypeScript's ES2023 lib.
 declare global {
@@ -40,4 +40,9 @@ export function functionJson(fn: FunctionInfo): JsonValue {
 /** A watch event in the canonical proto JSON mapping. */
 export function watchEventJson(event: WatchJobResponse): JsonValue {
   return toJson(WatchJobResponseSchema, event, protoJson);
+}
+
+/** A scatter summary in the canonical proto JSON mapping. */
+export function scatterSummaryJson(summary: ScatterSummary): JsonValue {
+  return toJson(ScatterSummarySchema, summary, protoJson);
 }
