@@ -3,7 +3,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import { overlays } from './paths.js';
 import { resolvePodEnv, samplePod, type PodEnv } from './pod-env.js';
 import { renderOverlay, type K8sObject } from './render.js';
-import { probeServiceConfig, type ConfigProbe } from './service-config.js';
+import { probeServiceConfig, probeTelemetry } from './service-config.js';
 import { containerDeclaresPort, weftWorkloads, type Workload } from './workloads.js';
 
 /** `services/<name>/dist/main.js` in the container's arguments names the service it runs. */
@@ -14,12 +14,13 @@ function serviceOf(container: IContainer): string {
 }
 
 /**
- * Names the manifest sets that the service's configuration never reads. Exempt: OTEL_* (read by
- * the OpenTelemetry SDK, not by loadConfig) and helpers used only inside `$(NAME)` expansions of
- * other variables (POD_IP builds MAPPER_ADVERTISE_URL).
+ * Names the manifest sets that neither the service's configuration nor its telemetry start-up
+ * reads. Exempt: OTEL_* (the OpenTelemetry SDK also reads some straight from process.env, out of
+ * the probes' sight) and helpers used only inside `$(NAME)` expansions of other variables
+ * (POD_IP builds MAPPER_ADVERTISE_URL).
  */
-function unreadNames(env: PodEnv, probe: ConfigProbe): string[] {
-  return Object.keys(env.values).filter((name) => !probe.read.has(name) && !name.startsWith('OTEL_') && !env.referenced.has(name));
+function unreadNames(env: PodEnv, read: ReadonlySet<string>): string[] {
+  return Object.keys(env.values).filter((name) => !read.has(name) && !name.startsWith('OTEL_') && !env.referenced.has(name));
 }
 
 /**
@@ -61,8 +62,9 @@ describe.each(overlays)('overlay %s environment', (overlay) => {
     const container = workload.spec.containers[0]!;
     const env = resolvePodEnv(workload, container, objects);
     const probe = await probeServiceConfig(service, env.values);
+    const read = new Set([...probe.read, ...(await probeTelemetry(service, env.values))]);
 
-    expect({ problems: probe.problems, unread: unreadNames(env, probe), urls: urlProblems(env, container, objects) })
+    expect({ problems: probe.problems, unread: unreadNames(env, read), urls: urlProblems(env, container, objects) })
       .toEqual({ problems: [], unread: [], urls: [] });
     // The service must listen where Kubernetes sends traffic: every interface, a declared port.
     const { host, port } = probe.config as { host?: unknown; port?: unknown };
