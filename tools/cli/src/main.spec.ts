@@ -107,6 +107,18 @@ describe('weft (subprocess, real cluster)', () => {
     expect(down.stderr).toContain('cannot reach the gateway at http://127.0.0.1:1');
   }, timeout);
 
+  it('scatter --json returns every item by index with a summary', async () => {
+    const res = await run(['scatter', 'count-primes', '--inputs', '[10, 100, 1000]', '--concurrency', '2', '--json'], env);
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.stdout) as { items: { index: number; ok: boolean; value: number }[]; summary: { succeeded: number } };
+    expect(doc.items.map((i) => [i.index, i.ok, i.value])).toEqual([
+      [0, true, 4],
+      [1, true, 25],
+      [2, true, 168],
+    ]);
+    expect(doc.summary.succeeded).toBe(3);
+  }, timeout);
+
   it('shows progress bars on a terminal and only plain lines on stderr when piped', async () => {
     const piped = await run(['submit', 'wordcount', '--input', corpus, '--wait'], env);
     expect(piped.code).toBe(0);
