@@ -14,7 +14,8 @@ export function renderMarkdown(report: BenchReport): string {
     `- Corpus: ${(report.corpus.bytes / 1024 / 1024).toFixed(1)} MB, ${report.corpus.lines.toLocaleString('en-US')} lines, seed ${report.corpus.seed}`,
   );
   lines.push(`- Runs per entry: ${report.runs}; cells show the median, then min-max. MB = 2^20 bytes.`);
-  lines.push(`- Started ${report.startedAt}, finished ${report.finishedAt}.`);
+  const endLoad = report.loadAverage1mAtEnd === undefined ? '' : ` (1-minute load average then: ${report.loadAverage1mAtEnd})`;
+  lines.push(`- Started ${report.startedAt}, finished ${report.finishedAt}${endLoad}.`);
   for (const scenario of report.scenarios) {
     if (scenario.error) lines.push(`- **Scenario ${scenario.name} failed:** ${oneLine(scenario.error)}`);
   }
@@ -56,8 +57,12 @@ export function renderMarkdown(report: BenchReport): string {
   return lines.join('\n');
 }
 
+/** Median (min-max); `digits` decimals, more for small values so 0.73 items/s does not print as 1. */
 function cell(s: Spread, digits: number): string {
-  const f = (n: number): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const f = (n: number): string => {
+    const places = Math.abs(n) >= 10 || n === 0 ? digits : Math.max(digits, 2);
+    return n.toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places });
+  };
   return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
 }
 

@@ -11,6 +11,7 @@ function input(): ReportInput {
   return {
     startedAt: new Date('2026-11-27T10:00:00Z'),
     finishedAt: new Date('2026-11-27T10:05:00Z'),
+    loadAverage1mAtEnd: 1.5,
     mode: 'full',
     runs: 3,
     machine: describeMachine(),
@@ -19,6 +20,7 @@ function input(): ReportInput {
     entries: [
       { id: 'wordcount/one', description: 'one thread', runs: [1000, 1100, 900].map((ms) => ({ elapsedMs: ms, bytes: 100 * MB })) },
       { id: 'wordcount/two', description: 'two threads', runs: [500, 600, 400].map((ms) => ({ elapsedMs: ms, bytes: 100 * MB })) },
+      { id: 'primes/slow', description: 'slow tasks', runs: [{ elapsedMs: 11_000, items: 8 }] },
     ],
     ratios: [
       { name: 'two vs one', numerator: 'wordcount/two', denominator: 'wordcount/one', metric: 'mbPerSecond', goal: { atLeast: 1.5 } },
@@ -71,12 +73,15 @@ describe('renderMarkdown and writeReport', () => {
     const markdown = renderMarkdown(buildReport(input()));
     expect(markdown).toContain('# Weft benchmark, 2026-11-27 (full)');
     expect(markdown).toContain('- Corpus: 256.0 MB, 1,000 lines, seed 42');
+    expect(markdown).toContain('finished 2026-11-27T10:05:00.000Z (1-minute load average then: 1.5).');
     expect(markdown).toContain('| wordcount/one | one thread | 100.0 (90.9-111.1) MB/s | 1,000 (900-1,100) |  |  | 3 |');
     expect(markdown).toContain('| two vs one | wordcount/two / wordcount/one | mbPerSecond | 2.00x | >= 1.5x met |');
     expect(markdown).toContain('| speedup | wordcount/two / wordcount/one | speedup | 2.00x | >= 3x **not met** |');
     expect(markdown).toContain('n/a (no entry cluster/a in this run)');
     expect(markdown).toContain('- **Scenario cluster failed:** gateway did not start\n\n## Results');
     expect(markdown).toContain('- PASS counts agree: all equal');
+    // small rates keep two decimals instead of rounding to 0 or 1
+    expect(markdown).toContain('| 0.73 items/s |');
   });
 
   it('writes <date>.json and <date>.md', async () => {

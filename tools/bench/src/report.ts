@@ -19,6 +19,11 @@ export interface BenchReport {
   date: string;
   startedAt: string;
   finishedAt: string;
+  /**
+   * 1-minute load average when the run finished (the machine's is taken at the start): on a shared
+   * machine, a load well above the core count explains slow, widely spread numbers.
+   */
+  loadAverage1mAtEnd?: number;
   mode: 'full' | 'quick';
   /** Runs per entry requested (an entry may do fewer when a run is very slow). */
   runs: number;
@@ -34,6 +39,7 @@ export interface BenchReport {
 export interface ReportInput {
   startedAt: Date;
   finishedAt: Date;
+  loadAverage1mAtEnd?: number;
   mode: 'full' | 'quick';
   runs: number;
   machine: MachineDescription;
@@ -53,6 +59,7 @@ export function buildReport(input: ReportInput): BenchReport {
     date: input.startedAt.toISOString().slice(0, 10),
     startedAt: input.startedAt.toISOString(),
     finishedAt: input.finishedAt.toISOString(),
+    ...(input.loadAverage1mAtEnd === undefined ? {} : { loadAverage1mAtEnd: input.loadAverage1mAtEnd }),
     mode: input.mode,
     runs: input.runs,
     machine: input.machine,

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ensureCorpusFile } from '@weft/corpus';
 import { describeMachine } from './machine.js';
@@ -89,6 +90,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
   const report = buildReport({
     startedAt,
     finishedAt: new Date(),
+    loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)),
     mode: quick ? 'quick' : 'full',
     runs,
     machine,
