@@ -13,6 +13,8 @@ import type { RetryOptions } from './retry-unavailable.js';
 export interface CallOptionsInit {
   /** Aborts the call (and, for streams, ends the iteration with a Canceled error). */
   readonly signal?: AbortSignal;
+  /** The call's deadline in milliseconds, sent as `grpc-timeout` so the server stops too (DeadlineExceeded). Honoured by `scatter`. */
+  readonly timeoutMs?: number;
 }
 
 /** What `JobHandle.results` takes. */

@@ -119,7 +119,7 @@ export function createWeftClient(options: WeftClientOptions): WeftClient {
       return res.functions;
     },
     async *scatter(init, callOptions = {}) {
-      const stream = scatterService.scatter(toScatterRequest(init), { headers, signal: callOptions.signal });
+      const stream = scatterService.scatter(toScatterRequest(init), { headers, signal: callOptions.signal, timeoutMs: callOptions.timeoutMs });
       for await (const res of stream) {
         const event = toScatterEvent(res);
         if (event) yield event;

@@ -10,6 +10,7 @@ export { HealthRegistry, ServingStatus } from './health-service.js';
 export { toConnectError, codeForKind, isRetryableCode } from './to-connect-error.js';
 export { errorInterceptor } from './error-interceptor.js';
 export { maxMessageBytes, streamChunkBytes } from './limits.js';
+export { BatchQueue } from './batch-queue.js';
 export { startWorkerRegistration } from './worker-registration.js';
 export type { WorkerRegistration, WorkerRegistrationOptions } from './worker-registration.js';
 export { runService, loadConfigOrExit } from './run-service.js';

@@ -32,8 +32,8 @@ export interface WorkerNodeSettings {
 export interface WorkerNodeParts {
   /** Registers the service's RPCs on the server. */
   readonly serve: (server: GrpcServer, clients: ClientFactory) => void;
-  /** Current load for heartbeats. */
-  readonly load: () => { busySlots: number; queued: number; tasksCompleted: bigint };
+  /** Current load for heartbeats (the scatter counters only on mappers). */
+  readonly load: () => { busySlots: number; queued: number; tasksCompleted: bigint; scatterItemsInFlight?: number; scatterItemsPeak?: number; scatterItemsCompleted?: bigint };
   /** Coordinator commands (e.g. drop a job's map output). */
   readonly onCommand?: (command: RegisterWorkerResponse) => void;
   /** Releases the service's own resources (its pool) after the server closed. */

@@ -36,6 +36,9 @@ export function createClusterService(options: {
           lastHeartbeatAt: timestampFromMs(node.lastHeartbeatAt.getTime()),
           rssBytes: node.heartbeat?.rssBytes ?? 0n,
           version: node.version,
+          scatterItemsInFlight: node.heartbeat?.scatterItemsInFlight ?? 0,
+          scatterItemsPeak: node.heartbeat?.scatterItemsPeak ?? 0,
+          scatterItemsCompleted: node.heartbeat?.scatterItemsCompleted ?? 0n,
         }));
       return { nodes: [coordinator, ...workers] };
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FunctionRegistry } from '@weft/jobs';
-import { ClusterService, Health, JobService } from '@weft/proto';
+import { ClusterService, Health, JobService, ScatterGatherService } from '@weft/proto';
 import { RegistryService } from '@weft/proto/cluster';
 import { GrpcServer, HealthRegistry, createClientFactory, type RunningService } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
@@ -9,6 +9,7 @@ import type { CoordinatorConfig } from './config.js';
 import { JobManager } from './job-manager.js';
 import { createJobService } from './job-service.js';
 import { JobStore } from './job-store.js';
+import { createScatterService } from './scatter-service.js';
 import { SlotScheduler } from './slot-scheduler.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -39,7 +40,8 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   const server = new GrpcServer({ host: config.host, port: config.port, log })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
-    .add(JobService, createJobService(jobs, store));
+    .add(JobService, createJobService(jobs, store))
+    .add(ScatterGatherService, createScatterService({ registry, functions, clients, log }));
   const startedMs = Date.now();
   let address = '';
   server.add(ClusterService, createClusterService({ registry, functions, self: { id, get address() { return address; }, startedMs, version } }));

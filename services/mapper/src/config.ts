@@ -5,6 +5,8 @@ import { logLevels, type LogLevel } from '@weft/telemetry';
 export interface MapperConfig extends WorkerSettings {
   /** Modules of user-defined jobs every worker thread loads (WEFT_FUNCTION_MODULES, comma-separated paths). */
   readonly functionModules: string[];
+  /** `io` scatter attempts running at once on this node (MAPPER_SCATTER_IO_CONCURRENCY, default 256). */
+  readonly scatterIoConcurrency: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -12,13 +14,14 @@ export interface MapperConfig extends WorkerSettings {
 /**
  * Reads the mapper's configuration from `env`: MAPPER_HOST, MAPPER_PORT (7401),
  * MAPPER_ADVERTISE_URL, COORDINATOR_URL (required), MAPPER_NODE_ID, MAPPER_POOL_MAX_THREADS,
- * WEFT_FUNCTION_MODULES, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
+ * WEFT_FUNCTION_MODULES, MAPPER_SCATTER_IO_CONCURRENCY, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
   const read = createEnvReader(env);
   const config: MapperConfig = {
     ...readWorkerSettings(read, 'MAPPER', 7401),
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
+    scatterIoConcurrency: read.int('MAPPER_SCATTER_IO_CONCURRENCY', 256, { min: 1, max: 100_000 }),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

@@ -1,3 +1,4 @@
+import { FunctionRegistry } from '@weft/jobs';
 import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { MapperService } from '@weft/proto/cluster';
@@ -6,6 +7,8 @@ import { createLogger } from '@weft/telemetry';
 import { loadConfig } from './config.js';
 import { MapOutputStore } from './map-output-store.js';
 import { createMapperService, type MapperStats } from './mapper-service.js';
+import { createScatterItemsHandler, ScatterStats } from './scatter-items-service.js';
+import { Semaphore } from './semaphore.js';
 
 const config = loadConfigOrExit('mapper', () => loadConfig(process.env));
 const log = createLogger({ service: 'mapper', level: config.logLevel });
@@ -16,9 +19,15 @@ await runService({
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
     const outputs = new MapOutputStore();
     const stats: MapperStats = { tasksCompleted: 0 };
+    // `io` scatter functions run on this thread, so the main thread loads the function modules too.
+    const functions = FunctionRegistry.withBuiltins();
+    await functions.loadModules(config.functionModules);
+    const scatterStats = new ScatterStats();
+    const runScatterItems = createScatterItemsHandler({ pool, functions, ioSlots: new Semaphore(config.scatterIoConcurrency), stats: scatterStats, log });
     return startWorkerNode(NodeRole.MAPPER, 'mapper', { ...config, slots: config.poolMaxThreads }, log, {
-      serve: (server) => server.add(MapperService, createMapperService(pool, outputs, stats, log)),
-      load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted) }),
+      serve: (server) => server.add(MapperService, { ...createMapperService(pool, outputs, stats, log), runScatterItems }),
+      load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted),
+        scatterItemsInFlight: scatterStats.inFlight, scatterItemsPeak: scatterStats.peak, scatterItemsCompleted: BigInt(scatterStats.completed) }),
       onCommand: (command) => {
         if (command.kind.case === 'dropJob') outputs.dropJob(command.kind.value.jobId);
       },

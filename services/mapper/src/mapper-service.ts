@@ -19,7 +19,7 @@ export interface MapperStats {
  * weft.cluster.v1.MapperService: runs map task attempts on the worker-thread pool and serves the
  * partitioned output to reducers (the shuffle's server side).
  */
-export function createMapperService(pool: TaskPool, outputs: MapOutputStore, stats: MapperStats, log: Logger): ServiceImpl<typeof MapperService> {
+export function createMapperService(pool: TaskPool, outputs: MapOutputStore, stats: MapperStats, log: Logger): Omit<ServiceImpl<typeof MapperService>, 'runScatterItems'> {
   return {
     async *runMapTask(requests, ctx): AsyncGenerator<MessageInitShape<typeof RunMapTaskResponseSchema>> {
       const iterator = requests[Symbol.asyncIterator]();
