@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { processTreeRssBytes } from './process-tree-rss.js';
+import { startPeakRssSampler } from './peak-rss-sampler.js';
 
 /** Outcome of one measured child process. */
 export interface MeasuredRun {
@@ -37,24 +37,18 @@ export function runMeasured(command: string, args: readonly string[], options: R
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    let peak: number | undefined;
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const sample = (): void => {
-      if (child.pid === undefined) return;
-      const rss = processTreeRssBytes(child.pid);
-      if (rss !== undefined) peak = Math.max(peak ?? 0, rss);
-    };
-    const sampler = setInterval(sample, sampleEveryMs);
+    const sampler = startPeakRssSampler(() => (child.pid === undefined ? [] : [child.pid]), sampleEveryMs);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const describe = `${command} ${args.join(' ')}`;
     child.once('error', (error) => {
-      clearInterval(sampler);
+      sampler.stop();
       clearTimeout(timer);
       reject(new Error(`${describe}: ${error.message}`, { cause: error }));
     });
     child.once('close', (code, signal) => {
-      clearInterval(sampler);
+      const peak = sampler.stop();
       clearTimeout(timer);
       const wallMs = performance.now() - started;
       if (code === 0) resolve({ stdout, stderr, wallMs, peakTreeRssBytes: peak });
