@@ -1,6 +1,6 @@
 import { Code } from '@connectrpc/connect';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Counter, type Histogram, type Span, type TextMapGetter, type UpDownCounter } from '@opentelemetry/api';
-import { weftMeter, weftTracer } from '@weft/telemetry';
+import { secondsBuckets, weftMeter, weftTracer } from '@weft/telemetry';
 import { toConnectError } from './to-connect-error.js';
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -22,7 +22,7 @@ const instruments: Partial<Record<'client' | 'server', RpcInstruments>> = {};
 // this module loaded, and instruments from the no-op provider stay no-ops forever.
 function instrumentsOf(side: 'client' | 'server'): RpcInstruments {
   return (instruments[side] ??= {
-    duration: weftMeter().createHistogram(`rpc.${side}.duration`, { unit: 's', description: `Duration of ${side === 'server' ? 'served' : 'outgoing'} RPCs, from start to the last message.` }),
+    duration: weftMeter().createHistogram(`rpc.${side}.duration`, { unit: 's', description: `Duration of ${side === 'server' ? 'served' : 'outgoing'} RPCs, from start to the last message.`, advice: { explicitBucketBoundaries: [...secondsBuckets] } }),
     inFlight: weftMeter().createUpDownCounter(`rpc.${side}.in_flight`, { unit: '{call}', description: `RPCs ${side === 'server' ? 'being served' : 'in progress'} now.` }),
     calls: weftMeter().createCounter(`rpc.${side}.calls`, { unit: '{call}', description: 'RPCs finished, by method and status code.' }),
   });

@@ -4,4 +4,5 @@ export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 export { startTelemetry } from './start-telemetry.js';
 export type { Telemetry, TelemetryOptions } from './start-telemetry.js';
 export { weftTracer, withSpan, recordFailure, recordThreadSpan, activeTraceFields, activeTraceId, instrumentationScope } from './spans.js';
-export { weftMeter } from './meter.js';
+export { weftMeter, observePool, secondsBuckets } from './meter.js';
+export type { PoolLoad } from './meter.js';

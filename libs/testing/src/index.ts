@@ -5,3 +5,6 @@ export { withCluster } from './with-cluster.js';
 export type { NodeHandle } from '@weft/launcher';
 export { injectFaults } from './inject-faults.js';
 export type { FaultsInit } from './inject-faults.js';
+export { startOtlpReceiver } from './otlp-receiver.js';
+export type { OtlpReceiver, OtlpReceiverOptions, TraceWaitOptions } from './otlp-receiver.js';
+export type { ReceivedSpan, SpanAttributeValue } from './received-span.js';

@@ -2,6 +2,9 @@ import { createWeftClient } from '@weft/client';
 import type { WeftClient } from '@weft/client';
 import { startLocalCluster } from '@weft/launcher';
 import type { LocalCluster, NodeHandle } from '@weft/launcher';
+import { metricsUrlOf } from './metrics-url.js';
+import { startOtlpReceiver, type OtlpReceiver, type TraceWaitOptions } from './otlp-receiver.js';
+import type { ReceivedSpan } from './received-span.js';
 
 /** Options of `startCluster`. */
 export interface TestClusterOptions {
@@ -17,6 +20,14 @@ export interface TestClusterOptions {
   readonly logDir?: string;
   /** Time allowed for the whole cluster to become ready, in milliseconds. Default 60000. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Collect every process's spans: an OTLP/HTTP receiver starts in this process and each service
+   * gets OTEL_EXPORTER_OTLP_ENDPOINT pointing at it (and `protocol` as OTEL_EXPORTER_OTLP_PROTOCOL,
+   * default http/protobuf). Read them with `spans()` and `trace()`. Default false.
+   */
+  readonly tracing?: boolean | { readonly protocol?: 'http/protobuf' | 'http/json' };
+  /** Serve Prometheus `/metrics` on an OS-chosen port in every process (see `metricsUrl`). Default false. */
+  readonly metrics?: boolean;
 }
 
 /** A real local cluster for a test, with a client and a handle on every process. */
@@ -41,6 +52,14 @@ export interface TestCluster {
   addNode(role: 'mapper' | 'reducer'): Promise<NodeHandle>;
   /** The last log lines of every node, one block per node: print them when a test fails. */
   logs(): string;
+  /** The OTLP receiver collecting the cluster's spans (with `tracing`). */
+  readonly otlp: OtlpReceiver | undefined;
+  /** Every span received so far (with `tracing`; empty otherwise). */
+  spans(): ReceivedSpan[];
+  /** The spans of one trace once it is complete, sorted by start (with `tracing`). Throws an Error without it. */
+  trace(traceId: string, options?: TraceWaitOptions): Promise<ReceivedSpan[]>;
+  /** `http://127.0.0.1:PORT/metrics` of a node (with `metrics`), from its latest ready line. Throws an Error naming the node when it has none. */
+  metricsUrl(node: NodeHandle): Promise<string>;
   /** Stops every process and resolves once each has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -53,19 +72,35 @@ export interface TestCluster {
 export async function startCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   let client: WeftClient | undefined;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const otlp = options.tracing ? await startOtlpReceiver() : undefined;
+  const env: Record<string, string> = { ...options.env };
+  if (otlp) {
+    Object.assign(env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: (typeof options.tracing === 'object' && options.tracing.protocol) || 'http/protobuf',
+      // Export within a fraction of a second, so tests do not wait on the 5 s default.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+  }
+  if (options.metrics) {
+    for (const role of ['COORDINATOR', 'GATEWAY', 'MAPPER', 'REDUCER']) env[`${role}_METRICS_PORT`] = '0';
+  }
   const local = await startLocalCluster({
     mappers: options.mappers ?? 2,
     reducers: options.reducers ?? 1,
     threadsPerNode: options.threadsPerNode ?? 2,
-    env: options.env,
+    env,
     logDir: options.logDir,
     startTimeoutMs: readyTimeoutMs,
     waitUntilReady: async (cluster) => {
       client ??= createWeftClient({ url: cluster.gatewayUrl });
       await client.waitForNodes({ nodeIds: runningWorkerIds(cluster), timeoutMs: readyTimeoutMs });
     },
+  }).catch(async (error: unknown) => {
+    await otlp?.close();
+    throw error;
   });
-  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl }));
+  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl }), otlp);
 }
 
 /** Ids of the mappers and reducers whose process runs now: killed ones are not waited for. */
@@ -73,7 +108,7 @@ function runningWorkerIds(cluster: LocalCluster): string[] {
   return cluster.nodes.filter((n) => (n.role === 'mapper' || n.role === 'reducer') && n.running).map((n) => n.id);
 }
 
-function toTestCluster(local: LocalCluster, client: WeftClient): TestCluster {
+function toTestCluster(local: LocalCluster, client: WeftClient, otlp: OtlpReceiver | undefined): TestCluster {
   const byRole = (role: NodeHandle['role']) => local.nodes.filter((n) => n.role === role);
   const pick = (role: 'mapper' | 'reducer', i: number): NodeHandle => {
     const found = byRole(role)[i];
@@ -91,6 +126,16 @@ function toTestCluster(local: LocalCluster, client: WeftClient): TestCluster {
     reducer: (i) => pick('reducer', i),
     addNode: (role) => local.addNode(role),
     logs: () => local.nodes.map((n) => `--- ${n.name} (${n.logFile})\n${n.lastLogLines().join('\n')}`).join('\n'),
-    stop: () => local.stop(),
+    otlp,
+    spans: () => otlp?.spans() ?? [],
+    trace: (traceId, options) => {
+      if (!otlp) throw new Error('trace() needs startCluster({ tracing: true })');
+      return otlp.trace(traceId, options);
+    },
+    metricsUrl: (node) => metricsUrlOf(node),
+    stop: async () => {
+      await local.stop();
+      await otlp?.close();
+    },
   };
 }

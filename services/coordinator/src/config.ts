@@ -23,6 +23,8 @@ export interface CoordinatorConfig {
   readonly taskTimeoutMs: number;
   /** Jobs run at once; more wait QUEUED (COORDINATOR_MAX_RUNNING_JOBS, default 4x cores). */
   readonly maxRunningJobs: number;
+  /** Port of the Prometheus `/metrics` endpoint (COORDINATOR_METRICS_PORT; unset = none, 0 = OS-chosen). */
+  readonly metricsPort: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     maxAttempts: read.int('COORDINATOR_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
     taskTimeoutMs: read.durationMs('COORDINATOR_TASK_TIMEOUT', '10m'),
     maxRunningJobs: read.int('COORDINATOR_MAX_RUNNING_JOBS', 4 * availableParallelism(), { min: 1, max: 10_000 }),
+    metricsPort: read.port('COORDINATOR_METRICS_PORT', -1),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

@@ -7,6 +7,7 @@ import { JobSchema, JobState, type Job, type JobSpec } from '@weft/proto';
 import type { Logger } from '@weft/telemetry';
 import { JobRunner, type RunnerDeps } from './job-runner.js';
 import type { StoredJob } from './job-store.js';
+import { JobTraces } from './job-tracing.js';
 import { jobParams, validateJobSpec } from './validate-job-spec.js';
 import { phasesFromCounters } from './phase-counts.js';
 
@@ -21,6 +22,7 @@ export class JobManager {
   private running = 0;
   private seq: number;
   private readonly finished = new Set<Promise<void>>();
+  private readonly traces = new JobTraces();
 
   constructor(
     private readonly deps: RunnerDeps & { functions: FunctionRegistry; maxRunningJobs: number; log: Logger },
@@ -53,6 +55,7 @@ export class JobManager {
       resultCount: 0,
       traceId: '',
     };
+    this.traces.begin(job, false);
     this.deps.store.insert(job);
     this.deps.log.info({ jobId: job.id, function: spec.function, inputs: spec.inputs.length }, 'job accepted');
     this.enqueue(job, params);
@@ -66,6 +69,7 @@ export class JobManager {
       const definition = this.deps.functions.getJob(job.spec.function);
       const params = jobParams(definition, job.spec.params);
       job.state = JobState.QUEUED;
+      this.traces.begin(job, true);
       this.enqueue(job, params);
     }
     return jobs.length;
@@ -126,7 +130,7 @@ export class JobManager {
 
   private async start(runner: JobRunner): Promise<void> {
     this.running += 1;
-    const done = runner.run();
+    const done = this.traces.run(runner.job.id, () => runner.run()).finally(() => this.traces.end(runner.job));
     this.finished.add(done);
     await done;
     this.finished.delete(done);

@@ -4,7 +4,8 @@ import type { JobDefinition } from '@weft/jobs';
 import { NodeRole, NodeState, TaskEventType, Phase, JobState, type PhaseProgress, type TaskEventSchema } from '@weft/proto';
 import { codecByName, concatBytes, readRun } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
-import type { Logger } from '@weft/telemetry';
+import { withSpan, type Logger } from '@weft/telemetry';
+import { trace } from '@opentelemetry/api';
 import { JobEventLog } from './job-event-log.js';
 import type { JobStore, ResultRow, StoredJob } from './job-store.js';
 import { planMapTasks, type MapTaskPlan } from './map-planner.js';
@@ -78,7 +79,12 @@ export class JobRunner {
       // A job re-run after a coordinator restart starts its output afresh.
       deps.store.clearResults(job.id);
 
-      this.maps = (await planMapTasks(job.spec, deps.splitBytes)).map((plan) => ({ plan, attempts: 0 }));
+      const plans = await withSpan('plan', { 'weft.job.id': job.id }, async (span) => {
+        const planned = await planMapTasks(job.spec, deps.splitBytes);
+        span.setAttributes({ 'weft.map.tasks': planned.length, 'weft.reduce.tasks': this.partitions });
+        return planned;
+      });
+      this.maps = plans.map((plan) => ({ plan, attempts: 0 }));
       this.phases.map.tasksTotal = this.maps.length;
       this.phases.reduce.tasksTotal = this.partitions;
       await this.all(this.maps.map((task) => this.runMapTask(task)));
@@ -193,7 +199,11 @@ export class JobRunner {
         const sources = this.maps.map((task) => ({ taskId: task.plan.id, attempt: task.output!.attempt, nodeId: task.output!.nodeId, address: task.output!.address }));
         const signal = AbortSignal.any([this.abort.signal, lease.node.lost.signal]);
         const { output, result } = await runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, signal);
-        const written = this.deps.store.insertResults(this.job.id, this.resultRows(concatBytes(output)));
+        const written = withSpan('commit results', { 'weft.job.id': this.job.id, 'weft.task.id': taskId, 'weft.task.partition': partition }, (span) => {
+          const rows = this.deps.store.insertResults(this.job.id, this.resultRows(concatBytes(output)));
+          span.setAttribute('weft.records.out', rows);
+          return rows;
+        });
         lease.release(true);
         counts.tasksRunning -= 1;
         const c = result.counters!;
@@ -239,6 +249,7 @@ export class JobRunner {
     this.deps.log.warn({ jobId: this.job.id, taskId, attempt, nodeId, err: error }, 'task attempt failed');
     this.taskEvent({ taskId, phase, attempt, type: TaskEventType.FAILED, nodeId, message, elapsedMs: Date.now() - started });
     if (failures < this.maxAttempts) this.taskEvent({ taskId, phase, attempt, type: TaskEventType.RETRIED, nodeId, message: `retrying after: ${message}` });
+    trace.getActiveSpan()?.addEvent(failures < this.maxAttempts ? 'retry' : 'gave up', { 'weft.task.id': taskId, 'weft.task.attempt': attempt, 'weft.node.id': nodeId, 'exception.message': message });
   }
 
   private count(name: string, delta: number): void {

@@ -5,6 +5,7 @@ import { MapperService, ReducerService, type MapOutputLocation, type MapTaskResu
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { MapOutputLocationSchema, RunMapTaskRequestSchema, TaskRefSchema } from '@weft/proto/cluster';
 import type { MapInput } from './map-planner.js';
+import { traceAttempt } from './attempt-span.js';
 
 /** What every attempt needs to know about its job. */
 export interface AttemptJob {
@@ -20,6 +21,18 @@ export interface AttemptJob {
  * chunks on the same stream; the mapper keeps the partitioned output and answers with its sizes.
  */
 export async function runMapAttempt(
+  clients: ClientFactory,
+  address: string,
+  task: MessageInitShape<typeof TaskRefSchema>,
+  input: MapInput,
+  job: AttemptJob,
+  signal: AbortSignal,
+): Promise<MapTaskResult> {
+  const ref = { phase: 'map', jobId: task.jobId ?? '', taskId: task.taskId ?? '', attempt: task.attempt ?? 0, address } as const;
+  return traceAttempt(ref, () => mapAttempt(clients, address, task, input, job, signal));
+}
+
+async function mapAttempt(
   clients: ClientFactory,
   address: string,
   task: MessageInitShape<typeof TaskRefSchema>,
@@ -60,6 +73,23 @@ export async function runMapAttempt(
 
 /** Runs one reduce task attempt: the reducer pulls the partition from every source mapper and streams the reduced run back. */
 export async function runReduceAttempt(
+  clients: ClientFactory,
+  address: string,
+  task: MessageInitShape<typeof TaskRefSchema> & Pick<TaskRef, 'taskId'>,
+  partition: number,
+  sources: MessageInitShape<typeof MapOutputLocationSchema>[],
+  job: AttemptJob,
+  signal: AbortSignal,
+): Promise<{ output: Uint8Array[]; result: ReduceTaskResult }> {
+  const ref = { phase: 'reduce', jobId: task.jobId ?? '', taskId: task.taskId, attempt: task.attempt ?? 0, address, partition } as const;
+  const { output, result } = await traceAttempt(ref, async () => {
+    const attempt = await reduceAttempt(clients, address, task, partition, sources, job, signal);
+    return { ...attempt, counters: attempt.result.counters };
+  });
+  return { output, result };
+}
+
+async function reduceAttempt(
   clients: ClientFactory,
   address: string,
   task: MessageInitShape<typeof TaskRefSchema> & Pick<TaskRef, 'taskId'>,

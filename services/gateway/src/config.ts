@@ -9,6 +9,8 @@ export interface GatewayConfig {
   readonly port: number;
   /** Coordinator base URL (COORDINATOR_URL, required). */
   readonly coordinatorUrl: string;
+  /** Port of the Prometheus `/metrics` endpoint (GATEWAY_METRICS_PORT; unset = none, 0 = OS-chosen). */
+  readonly metricsPort: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -20,6 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     host: read.string('GATEWAY_HOST', '127.0.0.1'),
     port: read.port('GATEWAY_PORT', 8080),
     coordinatorUrl: read.url('COORDINATOR_URL'),
+    metricsPort: read.port('GATEWAY_METRICS_PORT', -1),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

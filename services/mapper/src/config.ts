@@ -7,6 +7,8 @@ export interface MapperConfig extends WorkerSettings {
   readonly functionModules: string[];
   /** `io` scatter attempts running at once on this node (MAPPER_SCATTER_IO_CONCURRENCY, default 256). */
   readonly scatterIoConcurrency: number;
+  /** Port of the Prometheus `/metrics` endpoint (MAPPER_METRICS_PORT; unset = none, 0 = OS-chosen). */
+  readonly metricsPort: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -22,6 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
     ...readWorkerSettings(read, 'MAPPER', 7401),
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
     scatterIoConcurrency: read.int('MAPPER_SCATTER_IO_CONCURRENCY', 256, { min: 1, max: 100_000 }),
+    metricsPort: read.port('MAPPER_METRICS_PORT', -1),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

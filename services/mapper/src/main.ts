@@ -3,7 +3,7 @@ import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { MapperService } from '@weft/proto/cluster';
 import { loadConfigOrExit, runService, startWorkerNode } from '@weft/rpc';
-import { createLogger } from '@weft/telemetry';
+import { createLogger, observePool, startTelemetry } from '@weft/telemetry';
 import { loadConfig } from './config.js';
 import { MapOutputStore } from './map-output-store.js';
 import { createMapperService, type MapperStats } from './mapper-service.js';
@@ -12,11 +12,14 @@ import { Semaphore } from './semaphore.js';
 
 const config = loadConfigOrExit('mapper', () => loadConfig(process.env));
 const log = createLogger({ service: 'mapper', level: config.logLevel });
+const telemetry = await startTelemetry({ service: 'mapper', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host });
 
 await runService({
   log,
+  telemetry,
   start: async () => {
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
+    observePool(() => ({ busy: pool.busy, queued: pool.queued, threads: config.poolMaxThreads }));
     const outputs = new MapOutputStore();
     const stats: MapperStats = { tasksCompleted: 0 };
     // `io` scatter functions run on this thread, so the main thread loads the function modules too.

@@ -6,7 +6,8 @@ import type { MapperService} from '@weft/proto/cluster';
 import { type MapTaskSpec, type RunMapTaskRequest, type RunMapTaskResponseSchema, type StreamPartitionResponseSchema } from '@weft/proto/cluster';
 import { concatBytes } from '@weft/records';
 import { streamChunkBytes } from '@weft/rpc';
-import type { Logger } from '@weft/telemetry';
+import { recordThreadSpan, type Logger } from '@weft/telemetry';
+import { trace } from '@opentelemetry/api';
 import type { MapOutputStore } from './map-output-store.js';
 import { readFileRange } from './read-file-range.js';
 
@@ -28,6 +29,8 @@ export function createMapperService(pool: TaskPool, outputs: MapOutputStore, sta
       const spec = first.value.kind.value;
       const task = spec.task;
       if (!task?.jobId || !task.taskId) throw new InvalidArgumentError('spec.task', 'must name a job and a task');
+      const taskAttributes = { 'weft.job.id': task.jobId, 'weft.task.id': task.taskId, 'weft.task.attempt': task.attempt };
+      trace.getActiveSpan()?.setAttributes(taskAttributes);
       yield { kind: { case: 'started', value: true } };
 
       const { input, label } = await readInput(spec, iterator);
@@ -44,6 +47,7 @@ export function createMapperService(pool: TaskPool, outputs: MapOutputStore, sta
         },
         { signal: ctx.signal },
       );
+      recordThreadSpan('map worker thread', result.workerStartedMs, result.workerEndedMs, { ...taskAttributes, 'weft.records.in': result.recordsIn, 'weft.records.out': result.recordsOut, 'weft.bytes.in': result.bytesIn, 'weft.bytes.out': result.bytesOut });
       outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);
       stats.tasksCompleted += 1;
       log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, recordsIn: result.recordsIn, ms: Date.now() - started }, 'map task done');

@@ -7,6 +7,8 @@ export interface ReducerConfig extends WorkerSettings {
   readonly fetchConcurrency: number;
   /** Modules of user-defined jobs every worker thread loads (WEFT_FUNCTION_MODULES). */
   readonly functionModules: string[];
+  /** Port of the Prometheus `/metrics` endpoint (REDUCER_METRICS_PORT; unset = none, 0 = OS-chosen). */
+  readonly metricsPort: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -23,6 +25,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReducerConfig {
     ...readWorkerSettings(read, 'REDUCER', 7402),
     fetchConcurrency: read.int('REDUCER_FETCH_CONCURRENCY', 8, { min: 1, max: 1024 }),
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
+    metricsPort: read.port('REDUCER_METRICS_PORT', -1),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

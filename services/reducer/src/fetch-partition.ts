@@ -2,6 +2,7 @@ import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
 import { concatBytes } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
+import { weftMeter, withSpan } from '@weft/telemetry';
 
 /**
  * Pulls one partition from every map output that holds a piece of it, straight from the mappers
@@ -23,21 +24,33 @@ export async function fetchPartition(
     while (next < sources.length) {
       const index = next++;
       const source = sources[index]!;
-      const chunks: Uint8Array[] = [];
-      try {
-        const mapper = clients.client(MapperService, source.address);
-        for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal: options.signal })) {
-          chunks.push(piece.data);
+      const attributes = { 'weft.job.id': jobId, 'weft.task.partition': partition, 'weft.source.task.id': source.taskId, 'weft.source.attempt': source.attempt, 'weft.source.node.id': source.nodeId };
+      await withSpan(`shuffle fetch ${source.taskId}`, attributes, async (span) => {
+        const chunks: Uint8Array[] = [];
+        try {
+          const mapper = clients.client(MapperService, source.address);
+          for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal: options.signal })) {
+            chunks.push(piece.data);
+          }
+        } catch (error) {
+          if (options.signal.aborted) throw error;
+          const reason = error instanceof Error ? error.message : String(error);
+          throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
         }
-      } catch (error) {
-        if (options.signal.aborted) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
-      }
-      runs[index] = concatBytes(chunks);
-      bytes += runs[index].byteLength;
+        runs[index] = concatBytes(chunks);
+        bytes += runs[index].byteLength;
+        span.setAttribute('weft.bytes.in', runs[index].byteLength);
+        shuffleBytes().add(runs[index].byteLength);
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
   return { runs, bytes };
+}
+
+let shuffleCounter: ReturnType<ReturnType<typeof weftMeter>['createCounter']> | undefined;
+
+// Made on first use, after startTelemetry installed the meter provider.
+function shuffleBytes(): NonNullable<typeof shuffleCounter> {
+  return (shuffleCounter ??= weftMeter().createCounter('weft.shuffle.bytes', { unit: 'By', description: 'Bytes of map output fetched by reduce tasks (the shuffle).' }));
 }

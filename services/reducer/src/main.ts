@@ -2,17 +2,20 @@ import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { ReducerService } from '@weft/proto/cluster';
 import { loadConfigOrExit, runService, startWorkerNode } from '@weft/rpc';
-import { createLogger } from '@weft/telemetry';
+import { createLogger, observePool, startTelemetry } from '@weft/telemetry';
 import { loadConfig } from './config.js';
 import { createReducerService, type ReducerStats } from './reducer-service.js';
 
 const config = loadConfigOrExit('reducer', () => loadConfig(process.env));
 const log = createLogger({ service: 'reducer', level: config.logLevel });
+const telemetry = await startTelemetry({ service: 'reducer', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host });
 
 await runService({
   log,
+  telemetry,
   start: async () => {
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
+    observePool(() => ({ busy: pool.busy, queued: pool.queued, threads: config.poolMaxThreads }));
     const stats: ReducerStats = { tasksCompleted: 0 };
     return startWorkerNode(NodeRole.REDUCER, 'reducer', { ...config, slots: config.poolMaxThreads }, log, {
       serve: (server, clients) => server.add(ReducerService, createReducerService(pool, clients, config, stats, log)),

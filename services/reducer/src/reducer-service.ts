@@ -5,7 +5,8 @@ import type { TaskPool } from '@weft/pool';
 import type { ReducerService} from '@weft/proto/cluster';
 import { type RunReduceTaskResponseSchema } from '@weft/proto/cluster';
 import { streamChunkBytes, type ClientFactory } from '@weft/rpc';
-import type { Logger } from '@weft/telemetry';
+import { recordThreadSpan, withSpan, type Logger } from '@weft/telemetry';
+import { trace } from '@opentelemetry/api';
 import { fetchPartition } from './fetch-partition.js';
 
 /** Counters the heartbeat reports. */
@@ -22,10 +23,17 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
     async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
       const task = request.task;
       if (!task?.jobId || !task.taskId) throw new InvalidArgumentError('task', 'must name a job and a task');
+      const taskAttributes = { 'weft.job.id': task.jobId, 'weft.task.id': task.taskId, 'weft.task.attempt': task.attempt, 'weft.task.partition': request.partition };
+      trace.getActiveSpan()?.setAttributes(taskAttributes);
       const started = Date.now();
       const { runs, bytes } = await fetchPartition(clients, task.jobId, request.partition, request.sources, { concurrency: options.fetchConcurrency, signal: ctx.signal });
       const fetchedMs = Date.now();
-      const result = await pool.runReduce({ job: request.function, params: JSON.parse(request.paramsJson || '{}') as Record<string, unknown>, runs }, { signal: ctx.signal });
+      const result = await withSpan('reduce', { ...taskAttributes, 'weft.runs': runs.length, 'weft.bytes.in': bytes }, async (span) => {
+        const reduced = await pool.runReduce({ job: request.function, params: JSON.parse(request.paramsJson || '{}') as Record<string, unknown>, runs }, { signal: ctx.signal });
+        span.setAttributes({ 'weft.records.in': reduced.recordsIn, 'weft.records.out': reduced.recordsOut, 'weft.bytes.out': reduced.bytesOut });
+        recordThreadSpan('reduce worker thread', reduced.workerStartedMs, reduced.workerEndedMs, { ...taskAttributes, 'weft.records.in': reduced.recordsIn, 'weft.records.out': reduced.recordsOut });
+        return reduced;
+      });
       for (let offset = 0; offset < result.output.byteLength; offset += streamChunkBytes) {
         yield { kind: { case: 'output', value: result.output.subarray(offset, offset + streamChunkBytes) } };
       }
