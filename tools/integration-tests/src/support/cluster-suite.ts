@@ -47,7 +47,11 @@ export function useClusterSuite(
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    if (!cluster) return;
+    if (!cluster) {
+      // startCluster already stopped whatever it started; its error names the failing node's log.
+      if (dir) process.stderr.write(`[${name}] the cluster did not start: kept the inputs and node logs in ${dir}\n`);
+      return;
+    }
     const pids = cluster.nodes.map((n) => n.pid).filter((pid): pid is number => pid !== undefined);
     await cluster.stop();
     const leaked = await waitForExit(pids);
