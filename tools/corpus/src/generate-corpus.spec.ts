@@ -49,6 +49,7 @@ describe('generateCorpusText', () => {
     expect(() => generateCorpusText({ bytes: -1 })).toThrow('options.bytes must be a non-negative integer, got -1');
     expect(() => generateCorpusText({ bytes: 1.5 })).toThrow('options.bytes must be a non-negative integer, got 1.5');
     expect(() => generateCorpusText({ bytes: 10, seed: 0.5 })).toThrow('options.seed must be an integer, got 0.5');
+    expect(() => generateCorpusText({ bytes: 2 ** 30 })).toThrow(/^options.bytes 1073741824 is too large for one string \(max \d+\); use generateCorpusFile$/);
   });
 
   it('produces valid UTF-8 exercising case, punctuation, non-ASCII words and odd whitespace', () => {

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorpusWriter, MAX_LINE_BYTES } from './corpus-writer.js';
@@ -40,10 +41,16 @@ export function resolveCorpusOptions(options: CorpusOptions): Required<CorpusOpt
 /**
  * Generates the corpus as a string of about `bytes` UTF-8 bytes (at most one line more), ending with
  * '\n' (empty when `bytes` is 0). Deterministic: the same options always give the same string.
- * @throws RangeError when an option is invalid
+ * @throws RangeError when an option is invalid, or when the text could exceed V8's maximum string
+ *   length (~512 MB): use `generateCorpusFile` or `generateCorpusChunks` for corpora that large
  */
 export function generateCorpusText(options: CorpusOptions): string {
   const { bytes, seed } = resolveCorpusOptions(options);
+  if (bytes + MAX_LINE_BYTES > constants.MAX_STRING_LENGTH) {
+    throw new RangeError(
+      `options.bytes ${bytes} is too large for one string (max ${constants.MAX_STRING_LENGTH - MAX_LINE_BYTES}); use generateCorpusFile`,
+    );
+  }
   const out = Buffer.allocUnsafe(bytes + MAX_LINE_BYTES);
   const writer = new CorpusWriter(seed);
   let pos = 0;
