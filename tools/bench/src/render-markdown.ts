@@ -14,6 +14,10 @@ export function renderMarkdown(report: BenchReport): string {
     `- Corpus: ${(report.corpus.bytes / 1024 / 1024).toFixed(1)} MB, ${report.corpus.lines.toLocaleString('en-US')} lines, seed ${report.corpus.seed}`,
   );
   lines.push(`- Runs per entry: ${report.runs}; cells show the median, then min-max. MB = 2^20 bytes.`);
+  lines.push(
+    '- Peak RSS: the highest sampled sum of resident memory over all processes of an entry (a Python pool ' +
+      'or a cluster: shared pages count once per process), never below what a process reports itself.',
+  );
   const endLoad = report.loadAverage1mAtEnd === undefined ? '' : ` (1-minute load average then: ${report.loadAverage1mAtEnd})`;
   lines.push(`- Started ${report.startedAt}, finished ${report.finishedAt}${endLoad}.`);
   for (const scenario of report.scenarios) {
