@@ -1,8 +1,9 @@
 import type { Client, Transport } from '@connectrpc/connect';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import type { FunctionInfo, Job, JobState, Node } from '@weft/proto';
-import { ClusterService, JobService, ScatterGatherService } from '@weft/proto';
+import { create } from '@bufbuild/protobuf';
+import type { FunctionInfo, Job, JobState, Node, UploadJobRequest } from '@weft/proto';
+import { ClusterService, JobService, ScatterGatherService, UploadJobRequestSchema } from '@weft/proto';
 import { createJobHandle } from './job-handle.js';
 import type { CallOptionsInit, JobCallContext, JobHandle } from './job-handle.js';
 import { toJobSpec } from './job-spec-init.js';
@@ -37,6 +38,9 @@ export interface JobsFilter extends CallOptionsInit {
   readonly limit?: number;
 }
 
+/** Largest chunk `upload` puts in one message, in bytes (1 MiB, like Weft's own streams). */
+const uploadChunkBytes = 1024 * 1024;
+
 /** The typed client of a Weft gateway. */
 export interface WeftClient {
   /** The gateway URL it talks to. */
@@ -46,6 +50,11 @@ export interface WeftClient {
    * `idempotencyKey` to make a resubmission safe). Throws NOT_FOUND / INVALID_ARGUMENT ConnectErrors.
    */
   submit(spec: JobSpecInit, options?: CallOptionsInit): Promise<JobHandle>;
+  /**
+   * Submits a job whose input is streamed (UploadJob: the spec, then `data` as ~1 MiB chunks; lines
+   * may span chunks). `spec.inputs` may be empty. Never retried. Throws like `submit`.
+   */
+  upload(spec: JobSpecInit, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: CallOptionsInit): Promise<JobHandle>;
   /** The handle of an existing job; makes no call. */
   job(id: string): JobHandle;
   /** Jobs, newest first (ListJobs, paged until `limit`). */
@@ -80,6 +89,19 @@ export function createWeftClient(options: WeftClientOptions): WeftClient {
     async submit(spec, callOptions = {}) {
       const res = await jobService.submitJob({ spec: toJobSpec(spec) }, { headers, signal: callOptions.signal });
       if (!res.jobId) throw new ConnectError('SubmitJob returned no job id', Code.Internal);
+      return createJobHandle(res.jobId, ctx);
+    },
+    async upload(spec, data, callOptions = {}) {
+      async function* requests(): AsyncGenerator<UploadJobRequest> {
+        yield create(UploadJobRequestSchema, { kind: { case: 'spec', value: toJobSpec(spec) } });
+        for await (const bytes of data) {
+          for (let offset = 0; offset < bytes.byteLength; offset += uploadChunkBytes) {
+            yield create(UploadJobRequestSchema, { kind: { case: 'chunk', value: bytes.subarray(offset, offset + uploadChunkBytes) } });
+          }
+        }
+      }
+      const res = await jobService.uploadJob(requests(), { headers, signal: callOptions.signal, timeoutMs: callOptions.timeoutMs });
+      if (!res.jobId) throw new ConnectError('UploadJob returned no job id', Code.Internal);
       return createJobHandle(res.jobId, ctx);
     },
     job: (id) => createJobHandle(id, ctx),

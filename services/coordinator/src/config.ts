@@ -25,6 +25,12 @@ export interface CoordinatorConfig {
   readonly maxRunningJobs: number;
   /** Port of the Prometheus `/metrics` endpoint (COORDINATOR_METRICS_PORT; unset = none, 0 = OS-chosen). */
   readonly metricsPort: number;
+  /** Directories file inputs must lie under (COORDINATOR_INPUT_ROOTS, comma-separated absolute paths, default `/` = any). */
+  readonly inputRoots: string[];
+  /** Hosts URL inputs may name (WEFT_URL_ALLOWED_HOSTS, comma-separated, default loopback only). */
+  readonly urlAllowedHosts: string[];
+  /** Modules of user jobs and functions, loaded to validate requests (WEFT_FUNCTION_MODULES, comma-separated paths). */
+  readonly functionModules: string[];
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -43,6 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     taskTimeoutMs: read.durationMs('COORDINATOR_TASK_TIMEOUT', '10m'),
     maxRunningJobs: read.int('COORDINATOR_MAX_RUNNING_JOBS', 4 * availableParallelism(), { min: 1, max: 10_000 }),
     metricsPort: read.port('COORDINATOR_METRICS_PORT', -1),
+    inputRoots: read.list('COORDINATOR_INPUT_ROOTS', ['/']).map((root) => path.resolve(root)),
+    urlAllowedHosts: read.list('WEFT_URL_ALLOWED_HOSTS', ['127.0.0.1', 'localhost', '::1']).map((host) => host.toLowerCase()),
+    functionModules: read.list('WEFT_FUNCTION_MODULES', []),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { FunctionRegistry } from '@weft/jobs';
 import { ClusterService, Health, JobService, ScatterGatherService } from '@weft/proto';
 import { RegistryService } from '@weft/proto/cluster';
@@ -9,7 +10,9 @@ import type { CoordinatorConfig } from './config.js';
 import { JobManager } from './job-manager.js';
 import { createJobService } from './job-service.js';
 import { JobStore } from './job-store.js';
+import type { InputPolicy } from './input-policy.js';
 import { createScatterService } from './scatter-service.js';
+import { UploadStore } from './upload-store.js';
 import { SlotScheduler } from './slot-scheduler.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -25,6 +28,11 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   const id = `coordinator-${randomBytes(3).toString('hex')}`;
   const store = new JobStore(config.dataDir);
   const functions = FunctionRegistry.withBuiltins();
+  // User modules are loaded here too: the coordinator validates every request against them.
+  await functions.loadModules(config.functionModules);
+  const uploadDir = path.join(config.dataDir, 'uploads');
+  // The coordinator's own upload dir is always readable; it holds only what UploadJob wrote.
+  const inputPolicy: InputPolicy = { roots: [...config.inputRoots, uploadDir], urlHosts: config.urlAllowedHosts };
   const registry = new WorkerRegistry({ heartbeatIntervalMs: config.heartbeatIntervalMs, nodeTimeoutMs: config.nodeTimeoutMs, coordinatorId: id, log });
   const scheduler = new SlotScheduler(registry);
   const clients = createClientFactory();
@@ -32,15 +40,17 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   const jobs = new JobManager({
     store, registry, scheduler, clients, functions, log,
     splitBytes: config.splitBytes, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
+    inputPolicy,
   });
   const recovered = jobs.recover();
   if (recovered > 0) log.info({ jobs: recovered }, 're-running unfinished jobs from the journal');
 
+  const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log });
   const health = new HealthRegistry();
   const server = new GrpcServer({ host: config.host, port: config.port, log })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
-    .add(JobService, createJobService(jobs, store))
+    .add(JobService, { ...createJobService(jobs, store), uploadJob: (requests) => uploads.receive(requests) })
     .add(ScatterGatherService, createScatterService({ registry, functions, clients, log }));
   const startedMs = Date.now();
   let address = '';
@@ -56,6 +66,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       await jobs.close();
       await server.close();
       registry.close();
+      uploads.close();
       clients.close();
       store.close();
     },

@@ -8,6 +8,7 @@ import type { Logger } from '@weft/telemetry';
 import { JobRunner, type RunnerDeps } from './job-runner.js';
 import type { StoredJob } from './job-store.js';
 import { JobTraces } from './job-tracing.js';
+import type { InputPolicy } from './input-policy.js';
 import { jobParams, validateJobSpec } from './validate-job-spec.js';
 import { phasesFromCounters } from './phase-counts.js';
 
@@ -25,7 +26,7 @@ export class JobManager {
   private readonly traces = new JobTraces();
 
   constructor(
-    private readonly deps: RunnerDeps & { functions: FunctionRegistry; maxRunningJobs: number; log: Logger },
+    private readonly deps: RunnerDeps & { functions: FunctionRegistry; maxRunningJobs: number; log: Logger; inputPolicy?: InputPolicy },
   ) {
     this.seq = deps.store.maxSeq();
   }
@@ -36,7 +37,7 @@ export class JobManager {
       const earlier = this.deps.store.getByIdempotencyKey(spec.idempotencyKey);
       if (earlier) return { job: earlier, deduplicated: true };
     }
-    const { params } = await validateJobSpec(spec, this.deps.functions);
+    const { params } = await validateJobSpec(spec, this.deps.functions, this.deps.inputPolicy);
     // Check again: another submission with the same key may have been journaled while we validated.
     if (spec.idempotencyKey) {
       const earlier = this.deps.store.getByIdempotencyKey(spec.idempotencyKey);

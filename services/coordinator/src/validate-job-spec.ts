@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@weft/errors';
 import { prepareParams, type FunctionRegistry, type JobDefinition } from '@weft/jobs';
 import type { JobSpec } from '@weft/proto';
+import { checkInputPath, checkInputUrl, defaultInputPolicy, type InputPolicy } from './input-policy.js';
 import { resolveFileInput } from './map-planner.js';
 
 /** Most reduce partitions a job may ask for. */
@@ -15,8 +16,15 @@ export function jobParams(definition: JobDefinition, params: unknown): Record<st
  * Checks a submitted JobSpec completely before it is journaled, so an accepted job cannot fail
  * for a reason the caller could have been told at once. Throws FunctionNotFoundError for an
  * unknown function and InvalidArgumentError naming the field (or path) for anything else.
+ * File inputs must lie under `policy.roots`, URL hosts be on `policy.urlHosts`. `allowNoInputs`
+ * is for UploadJob, whose stream is the input.
  */
-export async function validateJobSpec(spec: JobSpec, functions: FunctionRegistry): Promise<{ definition: JobDefinition; params: Record<string, unknown> }> {
+export async function validateJobSpec(
+  spec: JobSpec,
+  functions: FunctionRegistry,
+  policy: InputPolicy = defaultInputPolicy,
+  options: { allowNoInputs?: boolean } = {},
+): Promise<{ definition: JobDefinition; params: Record<string, unknown> }> {
   if (!spec.function) throw new InvalidArgumentError('spec.function', 'must name a registered job');
   const definition = functions.getJob(spec.function);
   const params = jobParams(definition, spec.params);
@@ -25,7 +33,7 @@ export async function validateJobSpec(spec: JobSpec, functions: FunctionRegistry
   }
   if (spec.maxAttempts > 100) throw new InvalidArgumentError('spec.max_attempts', `must be at most 100, got ${spec.maxAttempts}`);
   if (spec.idempotencyKey.length > 256) throw new InvalidArgumentError('spec.idempotency_key', 'must be at most 256 characters');
-  if (spec.inputs.length === 0) throw new InvalidArgumentError('spec.inputs', 'must contain at least one input');
+  if (spec.inputs.length === 0 && !options.allowNoInputs) throw new InvalidArgumentError('spec.inputs', 'must contain at least one input');
   for (const [index, input] of spec.inputs.entries()) {
     const field = `spec.inputs[${index}]`;
     switch (input.source.case) {
@@ -33,10 +41,13 @@ export async function validateJobSpec(spec: JobSpec, functions: FunctionRegistry
         if (input.source.value.records.length === 0) throw new InvalidArgumentError(`${field}.inline.records`, 'must contain at least one record');
         break;
       case 'file':
-        await resolveFileInput(input.source.value.path, `${field}.file.path`);
+        for (const file of await resolveFileInput(input.source.value.path, `${field}.file.path`)) {
+          await checkInputPath(policy, file, `${field}.file.path`);
+        }
         break;
       case 'url':
-        throw new InvalidArgumentError(`${field}.url`, 'URL inputs are not supported by this cluster yet');
+        checkInputUrl(policy, input.source.value.url, `${field}.url.url`);
+        break;
       default:
         throw new InvalidArgumentError(field, 'must set one of inline, file or url');
     }
