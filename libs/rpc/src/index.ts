@@ -19,3 +19,5 @@ export { startWorkerNode } from './worker-node.js';
 export type { WorkerNodeSettings, WorkerNodeParts } from './worker-node.js';
 export { FaultInjector } from './fault-injector.js';
 export type { FaultSettingsInit } from './fault-injector.js';
+export { createRetryPolicy, isRetryableError, codeOf } from './retry-policy.js';
+export type { RetryPolicyOptions } from './retry-policy.js';

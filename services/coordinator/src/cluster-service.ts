@@ -2,17 +2,19 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { FunctionRegistry } from '@weft/jobs';
 import type { ClusterService} from '@weft/proto';
-import { Executor, FunctionKind, NodeRole, NodeState, type NodeSchema } from '@weft/proto';
+import { BreakerState, Executor, FunctionKind, NodeRole, NodeState, type NodeSchema } from '@weft/proto';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 
 /** weft.v1.ClusterService on the coordinator: itself plus every worker it has seen. */
 export function createClusterService(options: {
   registry: WorkerRegistry;
   functions: FunctionRegistry;
+  /** The coordinator's breaker state towards a worker. */
+  breakerOf?: (node: WorkerNode) => BreakerState;
   self: { id: string; address: string; startedMs: number; version: string };
 }): ServiceImpl<typeof ClusterService> {
-  const { registry, functions, self } = options;
+  const { registry, functions, self, breakerOf } = options;
   return {
     describeCluster() {
       const coordinator: MessageInitShape<typeof NodeSchema> = {
@@ -31,6 +33,7 @@ export function createClusterService(options: {
           busySlots: node.heartbeat?.busySlots ?? node.busy,
           queued: node.heartbeat?.queued ?? 0,
           state: node.state,
+          breaker: breakerOf?.(node) ?? BreakerState.UNSPECIFIED,
           tasksCompleted: BigInt(node.tasksCompleted),
           registeredAt: timestampFromMs(node.registeredAt.getTime()),
           lastHeartbeatAt: timestampFromMs(node.lastHeartbeatAt.getTime()),

@@ -2,6 +2,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createEnvReader } from '@weft/config';
 import { logLevels, type LogLevel } from '@weft/telemetry';
+import type { NodePolicyOptions } from './node-policies.js';
+import type { SpeculationOptions } from './straggler-detector.js';
 
 /** The coordinator's configuration; see the service README for each variable. */
 export interface CoordinatorConfig {
@@ -33,6 +35,10 @@ export interface CoordinatorConfig {
   readonly functionModules: string[];
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
+  /** Breakers, bulkheads, retries and probes per node (COORDINATOR_BREAKER_*, _BULKHEAD_QUEUE, _CALL_RETRIES, _RETRY_*, _PROBE_*). */
+  readonly policies: NodePolicyOptions;
+  /** Backup attempts for stragglers (COORDINATOR_BACKUP_*). */
+  readonly speculation: SpeculationOptions;
 }
 
 /** Reads the coordinator's configuration from `env`; throws a ConfigError listing every problem. */
@@ -53,6 +59,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     urlAllowedHosts: read.list('WEFT_URL_ALLOWED_HOSTS', ['127.0.0.1', 'localhost', '::1']).map((host) => host.toLowerCase()),
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+    policies: {
+      breakerThreshold: read.int('COORDINATOR_BREAKER_THRESHOLD', 3, { min: 1, max: 1000 }),
+      breakerHalfOpenAfterMs: read.durationMs('COORDINATOR_BREAKER_HALF_OPEN_AFTER', '5s'),
+      bulkheadQueue: read.int('COORDINATOR_BULKHEAD_QUEUE', 4, { min: 0, max: 100_000 }),
+      callRetries: read.int('COORDINATOR_CALL_RETRIES', 2, { min: 0, max: 100 }),
+      retryInitialDelayMs: read.durationMs('COORDINATOR_RETRY_INITIAL_DELAY', '100ms'),
+      retryMaxDelayMs: read.durationMs('COORDINATOR_RETRY_MAX_DELAY', '2s'),
+      probeIntervalMs: read.durationMs('COORDINATOR_PROBE_INTERVAL', '1s'),
+      probeTimeoutMs: read.durationMs('COORDINATOR_PROBE_TIMEOUT', '2s'),
+    },
+    speculation: {
+      enabled: read.bool('COORDINATOR_BACKUP_TASKS', true),
+      slowdown: read.number('COORDINATOR_BACKUP_SLOWDOWN', 2, { min: 1, max: 1000 }),
+      minElapsedMs: read.durationMs('COORDINATOR_BACKUP_MIN_ELAPSED', '1s'),
+      maxFraction: read.number('COORDINATOR_BACKUP_MAX_FRACTION', 0.1, { min: 0, max: 1 }),
+    },
   };
   read.assertValid();
   return config;

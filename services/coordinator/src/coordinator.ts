@@ -13,6 +13,7 @@ import { JobStore } from './job-store.js';
 import type { InputPolicy } from './input-policy.js';
 import { createScatterService } from './scatter-service.js';
 import { UploadStore } from './upload-store.js';
+import { NodePolicies } from './node-policies.js';
 import { SlotScheduler } from './slot-scheduler.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -34,13 +35,16 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   // The coordinator's own upload dir is always readable; it holds only what UploadJob wrote.
   const inputPolicy: InputPolicy = { roots: [...config.inputRoots, uploadDir], urlHosts: config.urlAllowedHosts };
   const registry = new WorkerRegistry({ heartbeatIntervalMs: config.heartbeatIntervalMs, nodeTimeoutMs: config.nodeTimeoutMs, coordinatorId: id, log });
-  const scheduler = new SlotScheduler(registry);
   const clients = createClientFactory();
+  const policies = new NodePolicies(registry, clients, config.policies, log);
+  const scheduler = new SlotScheduler(registry, (node) => policies.isUsable(node));
+  // A breaker that closes again frees capacity the scheduler may use at once.
+  policies.on('changed', () => registry.emit('changed'));
   registry.on('lost', (node) => clients.forget(node.address));
   const jobs = new JobManager({
     store, registry, scheduler, clients, functions, log,
     splitBytes: config.splitBytes, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
-    inputPolicy,
+    policies, speculation: config.speculation, inputPolicy,
   });
   const recovered = jobs.recover();
   if (recovered > 0) log.info({ jobs: recovered }, 're-running unfinished jobs from the journal');
@@ -54,7 +58,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     .add(ScatterGatherService, createScatterService({ registry, functions, clients, log }));
   const startedMs = Date.now();
   let address = '';
-  server.add(ClusterService, createClusterService({ registry, functions, self: { id, get address() { return address; }, startedMs, version } }));
+  server.add(ClusterService, createClusterService({ registry, functions, breakerOf: (node) => policies.breakerState(node), self: { id, get address() { return address; }, startedMs, version } }));
   const port = await server.listen();
   address = `http://${config.host}:${port}`;
   log.setBindings({ nodeId: id });
@@ -67,6 +71,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       await server.close();
       registry.close();
       uploads.close();
+      policies.close();
       clients.close();
       store.close();
     },

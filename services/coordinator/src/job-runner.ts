@@ -9,10 +9,14 @@ import { trace } from '@opentelemetry/api';
 import { JobEventLog } from './job-event-log.js';
 import type { JobStore, ResultRow, StoredJob } from './job-store.js';
 import { planMapTasks, type MapTaskPlan } from './map-planner.js';
-import { countersOf, newPhases } from './phase-counts.js';
+import { raceAttempts, type RaceContext } from './attempt-race.js';
+import type { NodePolicies } from './node-policies.js';
+import { countersOf, newPhases, type PhaseCounts } from './phase-counts.js';
 import type { SlotScheduler } from './slot-scheduler.js';
+import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
 import { runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerRegistry } from './worker-registry.js';
+import type { MapOutputLocation } from '@weft/proto/cluster';
 
 /** What a runner needs from the coordinator. */
 export interface RunnerDeps {
@@ -24,13 +28,18 @@ export interface RunnerDeps {
   readonly splitBytes: number;
   readonly maxAttempts: number;
   readonly taskTimeoutMs: number;
+  /** Breakers, bulkheads, timeouts and retries per node. */
+  readonly policies: NodePolicies;
+  /** When stragglers get backup attempts. */
+  readonly speculation: SpeculationOptions;
 }
 
 interface MapTask {
   readonly plan: MapTaskPlan;
   /** Attempt numbers are unique for the task's whole life, across re-executions. */
   attempts: number;
-  output?: { nodeId: string; address: string; attempt: number };
+  /** Where the accepted output lives; `unreadable` once a reducer reported it could not fetch it. */
+  output?: { nodeId: string; address: string; attempt: number; unreadable?: boolean };
   recompute?: Promise<void>;
 }
 
@@ -49,6 +58,7 @@ export class JobRunner {
   private readonly abort = new AbortController();
   private cancelled = false;
   private maps: MapTask[] = [];
+  private readonly stragglers: Partial<Record<Phase, StragglerDetector>> = {};
 
   constructor(
     readonly job: StoredJob,
@@ -71,6 +81,9 @@ export class JobRunner {
   /** Runs the job to a final state; never throws. */
   async run(): Promise<void> {
     const { job, deps } = this;
+    // Breaker transitions and bulkhead rejections are cluster events every running job may feel.
+    const onNotice = (text: string): void => this.events.append({ case: 'notice', value: text }, this.progress());
+    deps.policies.on('notice', onNotice);
     try {
       job.state = JobState.RUNNING;
       job.startedMs = Date.now();
@@ -96,6 +109,7 @@ export class JobRunner {
       if (this.cancelled) this.finish(JobState.CANCELLED, 'cancelled');
       else this.finish(JobState.FAILED, error instanceof Error ? error.message : String(error));
     } finally {
+      deps.policies.off('notice', onNotice);
       deps.registry.broadcast(NodeRole.MAPPER, { kind: { case: 'dropJob', value: { jobId: job.id } } });
     }
   }
@@ -129,52 +143,76 @@ export class JobRunner {
     }
   }
 
-  private async runMapTask(task: MapTask): Promise<void> {
-    const counts = this.phases.map;
+  /** What a round of attempts of `phase` needs (see attempt-race.ts). */
+  private raceContext(phase: Phase.MAP | Phase.REDUCE): RaceContext {
+    const counts = phase === Phase.MAP ? this.phases.map : this.phases.reduce;
+    this.stragglers[phase] ??= new StragglerDetector(this.deps.speculation, () => ({ total: counts.tasksTotal, done: counts.tasksDone }));
+    return {
+      scheduler: this.deps.scheduler,
+      policies: this.deps.policies,
+      role: phase === Phase.MAP ? NodeRole.MAPPER : NodeRole.REDUCER,
+      phase,
+      counts,
+      stragglers: this.stragglers[phase],
+      signal: this.abort.signal,
+      timeoutMs: this.deps.taskTimeoutMs,
+      event: (event) => this.taskEvent(event),
+      failed: (taskId, attempt, nodeId, error, started) => this.recordFailure(counts, taskId, phase, attempt, nodeId, error, started),
+      count: (name, delta) => this.count(name, delta),
+    };
+  }
+
+  /** Runs rounds of attempts (each maybe with a backup) until one succeeds or `maxAttempts` attempts failed. */
+  private async runRounds<T>(phase: Phase.MAP | Phase.REDUCE, taskId: string, nextAttempt: () => number, before: () => Promise<void>, run: Parameters<typeof raceAttempts<T>>[4]): Promise<Awaited<ReturnType<typeof raceAttempts<T>>> & { ok: true }> {
     const avoid = new Set<string>();
     let lastError: unknown;
     for (let failures = 0; failures < this.maxAttempts; ) {
-      const lease = await this.deps.scheduler.acquire(NodeRole.MAPPER, { signal: this.abort.signal, avoid });
-      const attempt = ++task.attempts;
-      const started = Date.now();
-      counts.tasksRunning += 1;
-      this.taskEvent({ taskId: task.plan.id, phase: Phase.MAP, attempt, type: TaskEventType.STARTED, nodeId: lease.node.id });
-      try {
-        const signal = AbortSignal.any([this.abort.signal, lease.node.lost.signal]);
-        const result = await runMapAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId: task.plan.id, attempt }, task.plan.input, this.attemptJob, signal);
-        lease.release(true);
-        counts.tasksRunning -= 1;
-        task.output = { nodeId: lease.node.id, address: lease.node.address, attempt };
-        const c = result.counters!;
-        counts.tasksDone += 1;
-        counts.recordsIn += Number(c.recordsIn);
-        counts.recordsOut += Number(c.recordsOut);
-        counts.bytesIn += Number(c.bytesIn);
-        counts.bytesOut += Number(c.bytesOut);
-        this.count('map.skipped_records', Number(c.skippedRecords));
-        for (const [name, value] of Object.entries(c.user)) this.count(`user.${name}`, Number(value));
-        this.taskEvent({ taskId: task.plan.id, phase: Phase.MAP, attempt, type: TaskEventType.SUCCEEDED, nodeId: lease.node.id, recordsIn: c.recordsIn, recordsOut: c.recordsOut, elapsedMs: Date.now() - started });
-        return;
-      } catch (error) {
-        lease.release(false);
-        counts.tasksRunning -= 1;
-        if (this.abort.signal.aborted) throw this.abort.signal.reason;
-        failures += 1;
-        lastError = error;
-        this.recordFailure(counts, task.plan.id, Phase.MAP, attempt, lease.node.id, error, started, failures);
-        avoid.add(lease.node.id);
-      }
+      await before();
+      const outcome = await raceAttempts(this.raceContext(phase), taskId, avoid, nextAttempt, run);
+      if (outcome.ok) return outcome;
+      if (this.abort.signal.aborted) throw this.abort.signal.reason;
+      failures += outcome.failures;
+      lastError = outcome.error;
+      if (failures < this.maxAttempts) this.taskEvent({ taskId, phase, type: TaskEventType.RETRIED, message: `retrying after: ${messageOf(outcome.error)}` });
     }
-    throw new Error(`map task ${task.plan.id} (${task.plan.input.label}) failed after ${this.maxAttempts} attempts: ${messageOf(lastError)}`);
+    throw Object.assign(new Error(messageOf(lastError)), { attempts: this.maxAttempts });
   }
 
-  /** Re-runs every map task whose output lived on a node that is now dead. */
+  private async runMapTask(task: MapTask): Promise<void> {
+    const counts = this.phases.map;
+    const { winner } = await this.runRounds(Phase.MAP, task.plan.id, () => ++task.attempts, async () => undefined, (lease, attempt, signal) =>
+      runMapAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId: task.plan.id, attempt }, task.plan.input, this.attemptJob, signal),
+    ).catch((error: unknown) => {
+      if (this.abort.signal.aborted) throw error;
+      throw new Error(`map task ${task.plan.id} (${task.plan.input.label}) failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);
+    });
+    const { lease, attempt, started, value: result } = winner;
+    lease.release(true);
+    counts.tasksRunning -= 1;
+    task.output = { nodeId: lease.node.id, address: lease.node.address, attempt };
+    const c = result.counters!;
+    counts.tasksDone += 1;
+    counts.recordsIn += Number(c.recordsIn);
+    counts.recordsOut += Number(c.recordsOut);
+    counts.bytesIn += Number(c.bytesIn);
+    counts.bytesOut += Number(c.bytesOut);
+    this.count('map.skipped_records', Number(c.skippedRecords));
+    for (const [name, value] of Object.entries(c.user)) this.count(`user.${name}`, Number(value));
+    this.taskEvent({ taskId: task.plan.id, phase: Phase.MAP, attempt, type: TaskEventType.SUCCEEDED, nodeId: lease.node.id, recordsIn: c.recordsIn, recordsOut: c.recordsOut, elapsedMs: Date.now() - started });
+  }
+
+  /**
+   * Re-runs every map task whose output lived on a node that is now dead or behind an open
+   * breaker, or that a reducer reported it could not fetch.
+   */
   private async ensureMapOutputs(): Promise<void> {
     await this.all(
       this.maps.map(async (task) => {
-        if (task.output && this.deps.registry.get(task.output.nodeId)?.state !== NodeState.DEAD) return;
+        const holder = task.output && this.deps.registry.get(task.output.nodeId);
+        if (task.output && !task.output.unreadable && holder && holder.state !== NodeState.DEAD && this.deps.policies.isUsable(holder)) return;
         if (task.output) {
-          this.events.append({ case: 'notice', value: `map output ${task.plan.id} was lost with node ${task.output.nodeId}; recomputing` }, this.progress());
+          const why = task.output.unreadable ? 'could not be fetched from' : holder?.state === NodeState.DEAD ? 'was lost with' : 'is behind the open breaker of';
+          this.events.append({ case: 'notice', value: `map output ${task.plan.id} ${why} node ${task.output.nodeId}; recomputing` }, this.progress());
           task.output = undefined;
           this.phases.map.tasksDone -= 1;
         }
@@ -187,46 +225,37 @@ export class JobRunner {
   private async runReduceTask(partition: number): Promise<void> {
     const counts = this.phases.reduce;
     const taskId = `r-${partition}`;
-    const avoid = new Set<string>();
-    let lastError: unknown;
-    for (let attempt = 1, failures = 0; failures < this.maxAttempts; attempt += 1) {
-      await this.ensureMapOutputs();
-      const lease = await this.deps.scheduler.acquire(NodeRole.REDUCER, { signal: this.abort.signal, avoid });
-      const started = Date.now();
-      counts.tasksRunning += 1;
-      this.taskEvent({ taskId, phase: Phase.REDUCE, attempt, type: TaskEventType.STARTED, nodeId: lease.node.id });
-      try {
-        const sources = this.maps.map((task) => ({ taskId: task.plan.id, attempt: task.output!.attempt, nodeId: task.output!.nodeId, address: task.output!.address }));
-        const signal = AbortSignal.any([this.abort.signal, lease.node.lost.signal]);
-        const { output, result } = await runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, signal);
-        const written = withSpan('commit results', { 'weft.job.id': this.job.id, 'weft.task.id': taskId, 'weft.task.partition': partition }, (span) => {
-          const rows = this.deps.store.insertResults(this.job.id, this.resultRows(concatBytes(output)));
-          span.setAttribute('weft.records.out', rows);
-          return rows;
-        });
-        lease.release(true);
-        counts.tasksRunning -= 1;
-        const c = result.counters!;
-        counts.tasksDone += 1;
-        counts.recordsIn += Number(c.recordsIn);
-        counts.recordsOut += written;
-        counts.bytesIn += Number(c.bytesIn);
-        counts.bytesOut += Number(c.bytesOut);
-        this.count('shuffle.bytes', Number(result.shuffleBytes));
-        for (const [name, value] of Object.entries(c.user)) this.count(`user.${name}`, Number(value));
-        this.taskEvent({ taskId, phase: Phase.REDUCE, attempt, type: TaskEventType.SUCCEEDED, nodeId: lease.node.id, recordsIn: c.recordsIn, recordsOut: BigInt(written), elapsedMs: Date.now() - started });
-        return;
-      } catch (error) {
-        lease.release(false);
-        counts.tasksRunning -= 1;
-        if (this.abort.signal.aborted) throw this.abort.signal.reason;
-        failures += 1;
-        lastError = error;
-        this.recordFailure(counts, taskId, Phase.REDUCE, attempt, lease.node.id, error, started, failures);
-        avoid.add(lease.node.id);
-      }
-    }
-    throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${messageOf(lastError)}`);
+    let attempts = 0;
+    const { winner } = await this.runRounds(Phase.REDUCE, taskId, () => ++attempts, () => this.ensureMapOutputs(), (lease, attempt, signal) => {
+      const sources = this.maps.map((task) => ({ taskId: task.plan.id, attempt: task.output!.attempt, nodeId: task.output!.nodeId, address: task.output!.address }));
+      return runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, signal, (source) => this.fetchFailed(source));
+    }).catch((error: unknown) => {
+      if (this.abort.signal.aborted) throw error;
+      throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);
+    });
+    const { lease, attempt, started, value: { output, result } } = winner;
+    const written = withSpan('commit results', { 'weft.job.id': this.job.id, 'weft.task.id': taskId, 'weft.task.partition': partition }, (span) => {
+      const rows = this.deps.store.insertResults(this.job.id, this.resultRows(concatBytes(output)));
+      span.setAttribute('weft.records.out', rows);
+      return rows;
+    });
+    lease.release(true);
+    counts.tasksRunning -= 1;
+    const c = result.counters!;
+    counts.tasksDone += 1;
+    counts.recordsIn += Number(c.recordsIn);
+    counts.recordsOut += written;
+    counts.bytesIn += Number(c.bytesIn);
+    counts.bytesOut += Number(c.bytesOut);
+    this.count('shuffle.bytes', Number(result.shuffleBytes));
+    for (const [name, value] of Object.entries(c.user)) this.count(`user.${name}`, Number(value));
+    this.taskEvent({ taskId, phase: Phase.REDUCE, attempt, type: TaskEventType.SUCCEEDED, nodeId: lease.node.id, recordsIn: c.recordsIn, recordsOut: BigInt(written), elapsedMs: Date.now() - started });
+  }
+
+  /** A reducer could not fetch a map output: the next reduce attempt recomputes it first. */
+  private fetchFailed(source: MapOutputLocation): void {
+    const task = this.maps.find((t) => t.plan.id === source.taskId);
+    if (task?.output && task.output.attempt === source.attempt) task.output.unreadable = true;
   }
 
   private *resultRows(run: Uint8Array): Generator<ResultRow> {
@@ -243,13 +272,12 @@ export class JobRunner {
     }
   }
 
-  private recordFailure(counts: { attemptsFailed: number }, taskId: string, phase: Phase, attempt: number, nodeId: string, error: unknown, started: number, failures: number): void {
+  private recordFailure(counts: PhaseCounts, taskId: string, phase: Phase, attempt: number, nodeId: string, error: unknown, started: number): void {
     counts.attemptsFailed += 1;
     const message = messageOf(error);
     this.deps.log.warn({ jobId: this.job.id, taskId, attempt, nodeId, err: error }, 'task attempt failed');
     this.taskEvent({ taskId, phase, attempt, type: TaskEventType.FAILED, nodeId, message, elapsedMs: Date.now() - started });
-    if (failures < this.maxAttempts) this.taskEvent({ taskId, phase, attempt, type: TaskEventType.RETRIED, nodeId, message: `retrying after: ${message}` });
-    trace.getActiveSpan()?.addEvent(failures < this.maxAttempts ? 'retry' : 'gave up', { 'weft.task.id': taskId, 'weft.task.attempt': attempt, 'weft.node.id': nodeId, 'exception.message': message });
+    trace.getActiveSpan()?.addEvent('attempt failed', { 'weft.task.id': taskId, 'weft.task.attempt': attempt, 'weft.node.id': nodeId, 'exception.message': message });
   }
 
   private count(name: string, delta: number): void {
@@ -265,6 +293,7 @@ export class JobRunner {
     job.state = state;
     job.error = error;
     job.finishedMs = Date.now();
+    for (const detector of Object.values(this.stragglers)) detector.close();
     Object.assign(this.counters, countersOf(this.phases.map), countersOf(this.phases.reduce));
     job.counters = { ...this.counters };
     this.deps.store.update(job);

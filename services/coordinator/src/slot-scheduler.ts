@@ -25,7 +25,11 @@ interface Waiter {
 export class SlotScheduler {
   private readonly waiters: Waiter[] = [];
 
-  constructor(private readonly registry: WorkerRegistry) {
+  /** `usable` says whether a node may take work now (its breaker is closed); default always. */
+  constructor(
+    private readonly registry: WorkerRegistry,
+    private readonly usable: (node: WorkerNode) => boolean = () => true,
+  ) {
     registry.on('changed', () => this.pump());
   }
 
@@ -87,7 +91,7 @@ export class SlotScheduler {
   }
 
   private pick(waiter: Waiter): WorkerNode | undefined {
-    const free = this.registry.available(waiter.role).filter((n) => n.busy < n.slots);
+    const free = this.registry.available(waiter.role).filter((n) => n.busy < n.slots && this.usable(n));
     if (free.length === 0) return undefined;
     const preferred = free.filter((n) => !waiter.avoid.has(n.id));
     const candidates = preferred.length > 0 ? preferred : free;

@@ -80,10 +80,11 @@ export async function runReduceAttempt(
   sources: MessageInitShape<typeof MapOutputLocationSchema>[],
   job: AttemptJob,
   signal: AbortSignal,
+  onFetchFailed: (source: MapOutputLocation) => void = () => undefined,
 ): Promise<{ output: Uint8Array[]; result: ReduceTaskResult }> {
   const ref = { phase: 'reduce', jobId: task.jobId ?? '', taskId: task.taskId, attempt: task.attempt ?? 0, address, partition } as const;
   const { output, result } = await traceAttempt(ref, async () => {
-    const attempt = await reduceAttempt(clients, address, task, partition, sources, job, signal);
+    const attempt = await reduceAttempt(clients, address, task, partition, sources, job, signal, onFetchFailed);
     return { ...attempt, counters: attempt.result.counters };
   });
   return { output, result };
@@ -97,6 +98,7 @@ async function reduceAttempt(
   sources: MessageInitShape<typeof MapOutputLocationSchema>[],
   job: AttemptJob,
   signal: AbortSignal,
+  onFetchFailed: (source: MapOutputLocation) => void,
 ): Promise<{ output: Uint8Array[]; result: ReduceTaskResult }> {
   const reducer = clients.client(ReducerService, address);
   const output: Uint8Array[] = [];
@@ -107,6 +109,7 @@ async function reduceAttempt(
   for await (const response of call) {
     if (response.kind.case === 'output') output.push(response.kind.value);
     else if (response.kind.case === 'result') return { output, result: response.kind.value };
+    else if (response.kind.case === 'fetchFailed' && response.kind.value.source) onFetchFailed(response.kind.value.source);
   }
   throw new UnavailableError(`reducer at ${address} ended reduce task ${task.taskId} without a result`);
 }

@@ -1,7 +1,8 @@
 import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
 import { concatBytes } from '@weft/records';
-import type { ClientFactory } from '@weft/rpc';
+import { createRetryPolicy, type ClientFactory } from '@weft/rpc';
+import { timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { weftMeter, withSpan } from '@weft/telemetry';
 
 /**
@@ -15,8 +16,20 @@ export async function fetchPartition(
   jobId: string,
   partition: number,
   sources: readonly MapOutputLocation[],
-  options: { concurrency: number; signal: AbortSignal },
+  options: {
+    concurrency: number;
+    signal: AbortSignal;
+    /** Time allowed per fetch attempt, ms; 0/undefined = none. */
+    timeoutMs?: number;
+    /** Retries of a fetch failing with a retryable code or timing out (default 2). */
+    retries?: number;
+    /** Called with the source whose fetch finally failed, before the fetch rejects. */
+    onFailed?: (source: MapOutputLocation) => void;
+  },
 ): Promise<{ runs: Uint8Array[]; bytes: number }> {
+  const perFetch = options.timeoutMs ? timeout(options.timeoutMs, TimeoutStrategy.Aggressive) : undefined;
+  const retry = createRetryPolicy({ retries: options.retries ?? 2, initialDelayMs: 100, maxDelayMs: 2_000, idempotent: true });
+  const policy = perFetch ? wrap(retry, perFetch) : retry;
   const runs: Uint8Array[] = new Array<Uint8Array>(sources.length);
   let bytes = 0;
   let next = 0;
@@ -29,11 +42,16 @@ export async function fetchPartition(
         const chunks: Uint8Array[] = [];
         try {
           const mapper = clients.client(MapperService, source.address);
-          for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal: options.signal })) {
-            chunks.push(piece.data);
-          }
+          // Idempotent: a fetch that failed with a retryable code or timed out is simply repeated.
+          await policy.execute(async ({ signal }) => {
+            chunks.length = 0;
+            for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal })) {
+              chunks.push(piece.data);
+            }
+          }, options.signal);
         } catch (error) {
           if (options.signal.aborted) throw error;
+          options.onFailed?.(source);
           const reason = error instanceof Error ? error.message : String(error);
           throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
         }

@@ -3,7 +3,7 @@ import type { ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError } from '@weft/errors';
 import type { TaskPool } from '@weft/pool';
 import type { ReducerService} from '@weft/proto/cluster';
-import { type RunReduceTaskResponseSchema } from '@weft/proto/cluster';
+import { type MapOutputLocation, type RunReduceTaskResponseSchema } from '@weft/proto/cluster';
 import { streamChunkBytes, type ClientFactory } from '@weft/rpc';
 import { recordThreadSpan, withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
@@ -18,7 +18,7 @@ export interface ReducerStats {
  * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
  * and reduces them on the worker-thread pool, and streams the output run back in chunks.
  */
-export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
+export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
   return {
     async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
       const task = request.task;
@@ -26,7 +26,18 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
       const taskAttributes = { 'weft.job.id': task.jobId, 'weft.task.id': task.taskId, 'weft.task.attempt': task.attempt, 'weft.task.partition': request.partition };
       trace.getActiveSpan()?.setAttributes(taskAttributes);
       const started = Date.now();
-      const { runs, bytes } = await fetchPartition(clients, task.jobId, request.partition, request.sources, { concurrency: options.fetchConcurrency, signal: ctx.signal });
+      const unreadable: MapOutputLocation[] = [];
+      let fetched: Awaited<ReturnType<typeof fetchPartition>>;
+      try {
+        fetched = await fetchPartition(clients, task.jobId, request.partition, request.sources, {
+          concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs, onFailed: (source) => unreadable.push(source),
+        });
+      } catch (error) {
+        // Name the outputs that could not be read, so the coordinator recomputes them before retrying.
+        for (const source of unreadable) yield { kind: { case: 'fetchFailed', value: { source, message: error instanceof Error ? error.message : String(error) } } };
+        throw error;
+      }
+      const { runs, bytes } = fetched;
       const fetchedMs = Date.now();
       const result = await withSpan('reduce', { ...taskAttributes, 'weft.runs': runs.length, 'weft.bytes.in': bytes }, async (span) => {
         const reduced = await pool.runReduce({ job: request.function, params: JSON.parse(request.paramsJson || '{}') as Record<string, unknown>, runs }, { signal: ctx.signal });

@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { BreakerState, JobState, Phase, TaskEventType } from '@weft/client';
+import { generateCorpusFile } from '@weft/corpus';
+import { injectFaults } from '@weft/testing';
+import { useClusterSuite } from './support/cluster-suite.js';
+import { referenceWordCountOfFiles } from './support/reference-word-count.js';
+import { breakerOf, counter, eventually, expectExactWordCount, followJob, isTaskEvent, mapPhaseDone, noticesOf } from './support/resilience-helpers.js';
+
+// Issue 4, "Must show": a word count of at least 50 MB on 4 mappers and 2 reducers gives the exact
+// answer when a mapper is SIGKILLed mid-map, when a mapper is killed after the map phase, when a
+// reducer is killed mid-reduce, and when a mapper is frozen (SIGSTOP) for the rest of the job
+// (its breaker opens, backup attempts are counted). One cluster serves all four, one after the
+// other; each killed node is restarted before the next test.
+
+const MiB = 1024 * 1024;
+const input = { corpus: '', counts: new Map<string, number>() };
+
+const suite = useClusterSuite(
+  'resilience-kill',
+  {
+    mappers: 4,
+    reducers: 2,
+    env: {
+      WEFT_TEST_MODE: '1',
+      COORDINATOR_SPLIT_SIZE: '2MiB',
+      // Killed processes are noticed at once (their registration stream breaks); a frozen one is
+      // left to the breaker and to backup attempts, not to the heartbeat timeout.
+      COORDINATOR_NODE_TIMEOUT: '120s',
+      REDUCER_FETCH_TIMEOUT: '2s',
+      COORDINATOR_PROBE_INTERVAL: '500ms',
+      COORDINATOR_PROBE_TIMEOUT: '1500ms',
+    },
+  },
+  async (dir) => {
+    input.corpus = join(dir, 'corpus-52mib.txt');
+    await generateCorpusFile(input.corpus, { bytes: 52 * MiB, seed: 4004 });
+    input.counts = await referenceWordCountOfFiles([input.corpus]);
+  },
+);
+
+/** Slows every reducer's RunReduceTask, so a test can act while reduce attempts are in flight. */
+async function slowReducers(latencyMs: number): Promise<void> {
+  const { cluster } = suite;
+  await Promise.all([0, 1].map((i) => injectFaults(cluster.reducer(i), { latencyMs, methods: ['RunReduceTask'] })));
+}
+
+describe('a 52 MB word count on 4 mappers and 2 reducers stays exact', () => {
+  it('when a mapper is SIGKILLed mid-map: its running tasks run again elsewhere', () =>
+    suite.run(async ({ client, mapper }) => {
+      const job = await client.submit({ function: 'wordcount', inputs: [{ file: input.corpus }], reducers: 2 });
+      const log = followJob(job);
+      await log.until((e) => isTaskEvent(e, TaskEventType.SUCCEEDED, Phase.MAP));
+      mapper(1).kill();
+      const done = await expectExactWordCount(job, input.counts);
+      await log.ended;
+      const failedOnKilled = log.events.filter((e) => e.event.case === 'task' && e.event.value.type === TaskEventType.FAILED && e.event.value.nodeId === 'mapper-2');
+      expect(failedOnKilled.length).toBeGreaterThan(0);
+      expect(done.phases.find((p) => p.phase === Phase.MAP)?.attemptsFailed).toBeGreaterThan(0);
+      await mapper(1).restart();
+    }));
+
+  it('when a mapper is killed after the map phase: the outputs it held are recomputed', () =>
+    suite.run(async ({ client, mapper }) => {
+      await slowReducers(3_000);
+      try {
+        const job = await client.submit({ function: 'wordcount', inputs: [{ file: input.corpus }], reducers: 2 });
+        const log = followJob(job);
+        await log.until(mapPhaseDone);
+        mapper(2).kill();
+        await expectExactWordCount(job, input.counts);
+        await log.ended;
+        expect(noticesOf(log.events).some((n) => /^map output m-\d+ (was lost with|could not be fetched from) node mapper-3; recomputing$/.test(n))).toBe(true);
+      } finally {
+        await slowReducers(0);
+      }
+      await mapper(2).restart();
+    }));
+
+  it('when a reducer is killed mid-reduce: its partition runs again on the other reducer', () =>
+    suite.run(async ({ client, reducer }) => {
+      await slowReducers(3_000);
+      let log: ReturnType<typeof followJob>;
+      try {
+        const job = await client.submit({ function: 'wordcount', inputs: [{ file: input.corpus }], reducers: 2 });
+        log = followJob(job);
+        await log.until((e) => isTaskEvent(e, TaskEventType.STARTED, Phase.REDUCE) && e.event.case === 'task' && e.event.value.nodeId === 'reducer-1');
+        reducer(0).kill();
+        await injectFaults(reducer(1), {});
+        await expectExactWordCount(job, input.counts);
+        await log.ended;
+      } finally {
+        if (reducer(1).running) await injectFaults(reducer(1), {});
+      }
+      const reduceSucceeded = log.events.filter((e) => isTaskEvent(e, TaskEventType.SUCCEEDED, Phase.REDUCE));
+      expect(reduceSucceeded.map((e) => (e.event.case === 'task' ? e.event.value.nodeId : ''))).not.toContain('reducer-1');
+      await reducer(0).restart();
+    }));
+
+  it('when a mapper is frozen for the rest of the job: its breaker opens and backup attempts finish its tasks', () =>
+    suite.run(async ({ client, mapper }) => {
+      expect(await breakerOf(client, 'mapper-4')).toBe(BreakerState.CLOSED);
+      const job = await client.submit({ function: 'wordcount', inputs: [{ file: input.corpus }], reducers: 2 });
+      const log = followJob(job);
+      // Late in the map phase, so its stuck attempts are the phase's stragglers.
+      await log.until((e) => e.phases.some((p) => p.phase === Phase.MAP && p.tasksTotal > 0 && p.tasksDone >= 0.6 * p.tasksTotal));
+      mapper(3).pause();
+      try {
+        let sawOpen = false;
+        const watchBreaker = eventually('the breaker of mapper-4 opens', async () => (sawOpen = (await breakerOf(client, 'mapper-4')) === BreakerState.OPEN));
+        const done = await expectExactWordCount(job, input.counts);
+        await watchBreaker;
+        expect(sawOpen).toBe(true);
+        await log.ended;
+        expect(noticesOf(log.events)).toContain('breaker of node mapper-4 is open: work is routed to other nodes');
+        expect(counter(done, 'map.backup_attempts')).toBeGreaterThanOrEqual(1);
+        expect(log.events.some((e) => isTaskEvent(e, TaskEventType.BACKUP_LAUNCHED, Phase.MAP))).toBe(true);
+        expect(done.state).toBe(JobState.SUCCEEDED);
+      } finally {
+        mapper(3).resume();
+      }
+      // Thawed, it answers the half-open probe and takes work again.
+      await eventually('the breaker of mapper-4 closes again', async () => (await breakerOf(client, 'mapper-4')) === BreakerState.CLOSED);
+    }));
+});
