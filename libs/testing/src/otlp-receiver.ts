@@ -45,8 +45,9 @@ const maxBodyBytes = 64 * 1024 * 1024;
 /**
  * Starts an OTLP/HTTP receiver for traces: `POST /v1/traces` with `application/json` or
  * `application/x-protobuf` bodies (gzip allowed), as the OpenTelemetry SDK's http exporters send
- * them. It also answers `GET /weft/traces/<traceId>` with `{ "spans": [...] }`, which is how
- * `weft trace` reads a trace from `weft dev`. Spans are kept in memory.
+ * them. It also answers `GET /weft/traces/<traceId>[?settleMs=&timeoutMs=]` with `{ "spans": [...] }`
+ * (waiting as {@link OtlpReceiver.trace} does), which is how `weft trace` reads a trace from
+ * `weft dev`. Spans are kept in memory.
  */
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
@@ -86,11 +87,15 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   };
 
   const server = http.createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const url = new URL(request.url ?? '/', 'http://receiver');
+    const path = url.pathname;
     if (request.method === 'GET' && path.startsWith('/weft/traces/')) {
       const traceId = decodeURIComponent(path.slice('/weft/traces/'.length)).toLowerCase();
-      const spans = [...(byTrace.get(traceId) ?? [])].sort((a, b) => a.startMs - b.startMs);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ spans }));
+      const settleMs = Number(url.searchParams.get('settleMs') ?? 0);
+      const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? 0);
+      void receiver.trace(traceId, { settleMs, timeoutMs: Math.min(timeoutMs, 60_000) }).then((spans) => {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ spans }));
+      });
       return;
     }
     if (request.method !== 'POST' || path !== '/v1/traces') {
@@ -139,7 +144,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
 
-  return {
+  const receiver: OtlpReceiver = {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
     spans: () => [...received],
@@ -160,6 +165,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         server.close(() => resolve());
       }),
   };
+  return receiver;
 }
 
 /** One root and every parent present. */

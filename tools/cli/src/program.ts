@@ -10,6 +10,7 @@ import { registerResults } from './commands/results.js';
 import { registerScatter } from './commands/scatter.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerTop } from './commands/top.js';
+import { registerTrace } from './commands/trace.js';
 import { registerWatch } from './commands/watch.js';
 import { ExitCode, describeError, exitCodeOf } from './exit-codes.js';
 import type { ExitCodeValue } from './exit-codes.js';
@@ -46,6 +47,7 @@ Examples:
     registerFunctions,
     registerTop,
     registerScatter,
+    registerTrace,
     registerDemo,
   ]) {
     register(program, ctx);

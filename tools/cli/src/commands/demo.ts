@@ -11,6 +11,8 @@ import { formatBytes, formatDuration } from '../format/units.js';
 import { followJob } from '../progress/follow-job.js';
 import { createBarView, createLineView } from '../progress/progress-view.js';
 import { startReadyCluster } from '../start-ready-cluster.js';
+import { renderWaterfall } from '../format/waterfall.js';
+import { startLocalTraces } from '../local-traces.js';
 
 /** Size of the demo corpus: 50 MiB, above the 50 MB the demo promises. */
 export const demoCorpusBytes = 50 * 1024 * 1024;
@@ -35,7 +37,11 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
       const corpus = await ensureCorpusFile(corpusPath, { bytes: demoCorpusBytes, seed: demoSeed });
       io.stdout.write(`        ${formatBytes(corpus.bytes)}, ${corpus.lines.toLocaleString('en-US')} lines${corpus.reused ? ' (reused)' : ''}\n`);
       io.stdout.write('starting a local cluster: coordinator, 2 mappers, 2 reducers, gateway...\n');
-      const { cluster, client } = await startReadyCluster({ mappers: 2, reducers: 2 });
+      const traces = await startLocalTraces(io.env);
+      const { cluster, client } = await startReadyCluster({ mappers: 2, reducers: 2, env: traces.env }).catch(async (err: unknown) => {
+        await traces.receiver.close();
+        throw err;
+      });
       const abort = new AbortController();
       void interrupted.then((signal) => abort.abort(new Error(`interrupted by ${signal}`)));
       try {
@@ -51,14 +57,15 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
         io.stdout.write(`\ntop 10 words (of ${job.resultCount.toLocaleString('en-US')} distinct):\n${resultsTable(top)}\n`);
         const mbPerSecond = corpus.bytes / 1e6 / (wallMs / 1000);
         io.stdout.write(`throughput: ${mbPerSecond.toFixed(1)} MB/s (${formatBytes(corpus.bytes)} in ${formatDuration(wallMs)} wall time)\n`);
-        // Trace waterfall of the job (job.traceId) goes here once the cluster exports spans: the
-        // tracing issue adds a span reader to @weft/testing and a waterfall renderer to this CLI.
+        const spans = job.traceId ? await traces.receiver.trace(job.traceId, { timeoutMs: 10_000 }) : [];
+        io.stdout.write(`\ntrace ${job.traceId}:\n${renderWaterfall(spans, { width: io.stdout.columns })}\n`);
       } catch (err) {
         printNodeTails(cluster, ctx);
         throw err;
       } finally {
         io.stdout.write('stopping the cluster...\n');
         await cluster.stop();
+        await traces.receiver.close();
       }
       io.stdout.write('done\n');
     });
