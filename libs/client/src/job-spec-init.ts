@@ -30,6 +30,8 @@ export interface JobSpecInit {
   readonly maxAttempts?: number;
   /** Free-form labels shown by GetJob and ListJobs. */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Absolute directory (missing or empty) that gets one `part-r-NNNNN` file per reduce partition. */
+  readonly outputDir?: string;
 }
 
 /** Converts a `JobSpecInit` into the `weft.v1.JobSpec` message. */
@@ -43,6 +45,7 @@ export function toJobSpec(init: JobSpecInit): JobSpec {
     skipBadRecords: init.skipBadRecords ?? false,
     maxAttempts: init.maxAttempts ?? 0,
     labels: { ...init.labels },
+    outputDir: init.outputDir ?? '',
   });
 }
 

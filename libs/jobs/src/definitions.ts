@@ -1,4 +1,5 @@
 import type { ValueCodecName } from '@weft/records';
+import type { AllowedFetch } from './allowed-fetch.js';
 import type { ParamsSchema } from './params.js';
 
 /** What a job's map function sees besides its line. */
@@ -42,6 +43,16 @@ export interface JobDefinition<V = unknown, R = unknown> {
   validate?(params: Record<string, unknown>): void;
 }
 
+/** What a scatter function's `run` sees besides its input. */
+export interface FunctionContext {
+  /** Validated parameters, defaults filled in. */
+  readonly params: Record<string, unknown>;
+  /** Aborted when the item is cancelled or times out. */
+  readonly signal: AbortSignal;
+  /** GETs a URL, reaching only the hosts on the node's allow-list (redirects included). */
+  readonly fetch?: AllowedFetch;
+}
+
 /** A scatter-gather function: one call per input item. */
 export interface FunctionDefinition<I = unknown, O = unknown> {
   readonly kind: 'function';
@@ -50,7 +61,11 @@ export interface FunctionDefinition<I = unknown, O = unknown> {
   readonly params: ParamsSchema;
   /** `cpu`: runs on the worker-thread pool; `io`: runs on the event loop behind a bulkhead. */
   readonly executor: 'cpu' | 'io';
-  run(input: I, ctx: { params: Record<string, unknown>; signal: AbortSignal }): O | Promise<O>;
+  /**
+   * Runs one item. `ctx.fetch` is the node's allow-listed fetch (`io` functions on a node get it;
+   * without it, `http-get` reaches loopback only).
+   */
+  run(input: I, ctx: FunctionContext): O | Promise<O>;
 }
 
 const codecNames: readonly string[] = ['int', 'bigint', 'json'];

@@ -10,7 +10,7 @@ describe('FunctionRegistry', () => {
   it('withBuiltins lists every built-in, functions first, then jobs, by name', () => {
     const rows = FunctionRegistry.withBuiltins().list();
     expect(rows.map((r) => `${r.kind}:${r.name}:${r.executor}:${r.source}`)).toEqual([
-      'function:count-primes:cpu:builtin', 'function:echo:io:builtin', 'function:sleep:io:builtin',
+      'function:count-primes:cpu:builtin', 'function:echo:io:builtin', 'function:http-get:io:builtin', 'function:sleep:io:builtin',
       'job:grep:cpu:builtin', 'job:inverted-index:cpu:builtin', 'job:sum-of-squares:cpu:builtin', 'job:wordcount:cpu:builtin',
     ]);
     expect(rows.find((r) => r.name === 'grep')!.params['pattern']).toMatchObject({ type: 'string', required: true });

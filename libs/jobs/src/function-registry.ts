@@ -30,7 +30,7 @@ export const BUILTIN_SOURCE = 'builtin';
 export class FunctionRegistry {
   private readonly entries = new Map<string, { def: AnyDefinition; source: string }>();
 
-  /** A registry holding the built-ins: wordcount, sum-of-squares, grep, inverted-index, count-primes, echo, sleep. */
+  /** A registry holding the built-ins: wordcount, sum-of-squares, grep, inverted-index, count-primes, echo, sleep, http-get. */
   static withBuiltins(): FunctionRegistry {
     const registry = new FunctionRegistry();
     for (const def of builtinDefinitions) registry.register(def, BUILTIN_SOURCE);

@@ -1,7 +1,9 @@
 // Weft's function registry, the SDK's defineJob/defineFunction, the built-in jobs, and the pure
 // map/reduce task cores that worker threads and runLocally share.
 export { defineJob, defineFunction, isJobDefinition, isFunctionDefinition } from './definitions.js';
-export type { JobDefinition, FunctionDefinition, MapContext, ReduceContext } from './definitions.js';
+export type { JobDefinition, FunctionDefinition, FunctionContext, MapContext, ReduceContext } from './definitions.js';
+export { createAllowedFetch, checkAllowedUrl, isAllowedHost, defaultAllowedHosts } from './allowed-fetch.js';
+export type { AllowedFetch } from './allowed-fetch.js';
 export { validateParams } from './params.js';
 export type { ParamType, ParamSpec, ParamsSchema } from './params.js';
 export { prepareParams } from './prepare-params.js';
@@ -9,7 +11,8 @@ export { FunctionRegistry, BUILTIN_SOURCE } from './function-registry.js';
 export type { RegisteredFunction } from './function-registry.js';
 export { runLocally } from './run-locally.js';
 export { invokeFunction, errorForAbort } from './invoke-function.js';
-export { wordcount, sumOfSquares, grep, invertedIndex, countPrimes, echo, sleep } from './builtins/index.js';
+export { wordcount, sumOfSquares, grep, invertedIndex, countPrimes, echo, sleep, httpGet } from './builtins/index.js';
+export type { HttpGetResult } from './builtins/http-get.js';
 export { countPrimesBelow } from './builtins/count-primes.js';
 export { splitWords } from './builtins/split-words.js';
 

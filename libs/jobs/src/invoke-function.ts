@@ -1,5 +1,5 @@
 import { CancelledError, DeadlineExceededError, isCancelledError, isDeadlineExceededError, isWeftError, UserCodeError, type WeftError } from '@weft/errors';
-import type { FunctionDefinition } from './definitions.js';
+import type { FunctionContext, FunctionDefinition } from './definitions.js';
 import { messageOf } from './task-stats.js';
 
 /**
@@ -27,7 +27,7 @@ export function errorForAbort(signal: AbortSignal, what: string): WeftError {
 export async function invokeFunction(
   def: FunctionDefinition,
   input: unknown,
-  ctx: { params: Record<string, unknown>; signal: AbortSignal },
+  ctx: FunctionContext,
 ): Promise<unknown> {
   try {
     if (ctx.signal.aborted) throw ctx.signal.reason;

@@ -1,6 +1,7 @@
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError } from '@weft/errors';
+import { checkAllowedUrl, defaultAllowedHosts } from '@weft/jobs';
 
 /**
  * Where a job's inputs may come from: file paths under one of `roots` (checked after resolving
@@ -14,7 +15,7 @@ export interface InputPolicy {
 }
 
 /** The policy when nothing is configured: any file, loopback URLs only. */
-export const defaultInputPolicy: InputPolicy = { roots: ['/'], urlHosts: ['127.0.0.1', 'localhost', '::1'] };
+export const defaultInputPolicy: InputPolicy = { roots: ['/'], urlHosts: defaultAllowedHosts };
 
 /** True when `dir` is `file` or one of its ancestors. */
 function contains(dir: string, file: string): boolean {
@@ -37,27 +38,27 @@ export async function checkInputPath(policy: InputPolicy, file: string, field: s
 }
 
 /**
+ * Checks a job's output directory: absolute, under an allowed root, and missing or empty (a job
+ * never mixes its part files with another's).
+ * @throws InvalidArgumentError naming `field`.
+ */
+export async function checkOutputDir(policy: InputPolicy, dir: string, field: string): Promise<void> {
+  if (!path.isAbsolute(dir)) throw new InvalidArgumentError(field, `must be an absolute path, got "${dir}"`);
+  const resolved = path.resolve(dir);
+  if (!policy.roots.some((root) => root === '/' || contains(path.resolve(root), resolved))) {
+    throw new InvalidArgumentError(field, `is outside the allowed input roots (${policy.roots.join(', ')}): ${dir}`);
+  }
+  const info = await stat(resolved).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) throw new InvalidArgumentError(field, `is not a directory: ${dir}`);
+  if ((await readdir(resolved)).length > 0) throw new InvalidArgumentError(field, `must be empty or not exist yet: ${dir}`);
+}
+
+/**
  * Checks a URL input: http or https, no credentials, and a host on the allow-list.
  * @throws InvalidArgumentError naming `field`, e.g.
  *   `spec.inputs[0].url.url host "example.com" is not on the allow-list (127.0.0.1, localhost, ::1)`.
  */
 export function checkInputUrl(policy: InputPolicy, raw: string, field: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidArgumentError(field, `must be an absolute http(s) URL, got ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(field, `must use http or https, got ${url.protocol.slice(0, -1)}`);
-  if (url.username || url.password) throw new InvalidArgumentError(field, 'must not carry credentials');
-  if (!isAllowedHost(policy.urlHosts, url)) {
-    throw new InvalidArgumentError(field, `host "${url.hostname}" is not on the allow-list (${policy.urlHosts.join(', ')})`);
-  }
-  return url;
-}
-
-/** True when the URL's host is on `hosts` (IPv6 literals compared without brackets). */
-export function isAllowedHost(hosts: readonly string[], url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return hosts.some((allowed) => allowed.toLowerCase() === host);
+  return checkAllowedUrl(policy.urlHosts, raw, field);
 }

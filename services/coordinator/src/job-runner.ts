@@ -14,6 +14,7 @@ import type { NodePolicies } from './node-policies.js';
 import { countersOf, newPhases, type PhaseCounts } from './phase-counts.js';
 import type { SlotScheduler } from './slot-scheduler.js';
 import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
+import { commitJobOutput, commitPartFile } from './output-committer.js';
 import { runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerRegistry } from './worker-registry.js';
 import type { MapOutputLocation } from '@weft/proto/cluster';
@@ -104,6 +105,7 @@ export class JobRunner {
       await this.all(Array.from({ length: this.partitions }, (_, partition) => this.runReduceTask(partition)));
 
       job.resultCount = deps.store.countResults(job.id);
+      if (job.spec.outputDir) await commitJobOutput(job.spec.outputDir);
       this.finish(JobState.SUCCEEDED, '');
     } catch (error) {
       if (this.cancelled) this.finish(JobState.CANCELLED, 'cancelled');
@@ -239,6 +241,7 @@ export class JobRunner {
       span.setAttribute('weft.records.out', rows);
       return rows;
     });
+    if (this.job.spec.outputDir) await commitPartFile(this.job.spec.outputDir, partition, attempt, this.resultRows(concatBytes(output)));
     lease.release(true);
     counts.tasksRunning -= 1;
     const c = result.counters!;

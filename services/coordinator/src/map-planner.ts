@@ -8,7 +8,9 @@ export type MapInput =
   /** Lines carried by the coordinator and streamed to the mapper. */
   | { readonly kind: 'inline'; readonly text: Uint8Array; readonly label: string; readonly firstLine: number }
   /** A byte range of a file the mapper reads itself: every line whose first byte is in [start, end). */
-  | { readonly kind: 'file'; readonly path: string; readonly start: number; readonly end: number; readonly label: string };
+  | { readonly kind: 'file'; readonly path: string; readonly start: number; readonly end: number; readonly label: string }
+  /** An http(s) URL the mapper GETs itself (allow-listed hosts only); one task per URL. */
+  | { readonly kind: 'url'; readonly url: string; readonly label: string };
 
 /** One planned map task. */
 export interface MapTaskPlan {
@@ -52,7 +54,7 @@ export async function resolveFileInput(pattern: string, field: string): Promise<
 /**
  * Splits a job's inputs into map tasks of about `splitBytes` each: files into line-aligned byte
  * ranges the mappers read themselves (no input bytes pass through the coordinator), inline records
- * into chunks of lines.
+ * into chunks of lines; each URL is one task whose mapper GETs it.
  */
 export async function planMapTasks(spec: JobSpec, splitBytes: number): Promise<MapTaskPlan[]> {
   const tasks: MapTaskPlan[] = [];
@@ -74,8 +76,11 @@ export async function planMapTasks(spec: JobSpec, splitBytes: number): Promise<M
           }
         }
         break;
+      case 'url':
+        add({ kind: 'url', url: input.source.value.url, label: input.source.value.url }, 0);
+        break;
       default:
-        throw new InvalidArgumentError(field, 'must set one of inline or file');
+        throw new InvalidArgumentError(field, 'must set one of inline, file or url');
     }
   }
   return tasks;

@@ -49,7 +49,9 @@ async function mapAttempt(
           function: job.function,
           paramsJson: job.paramsJson,
           partitions: job.partitions,
-          input: input.kind === 'file' ? { case: 'file', value: { path: input.path, start: BigInt(input.start), end: BigInt(input.end) } } : { case: 'streamed', value: true },
+          input: input.kind === 'file'
+            ? { case: 'file', value: { path: input.path, start: BigInt(input.start), end: BigInt(input.end) } }
+            : input.kind === 'url' ? { case: 'url', value: input.url } : { case: 'streamed', value: true },
           skipBadRecords: job.skipBadRecords,
           timeoutMs: job.timeoutMs,
           inputLabel: input.label,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@weft/errors';
 import { prepareParams, type FunctionRegistry, type JobDefinition } from '@weft/jobs';
 import type { JobSpec } from '@weft/proto';
-import { checkInputPath, checkInputUrl, defaultInputPolicy, type InputPolicy } from './input-policy.js';
+import { checkInputPath, checkInputUrl, checkOutputDir, defaultInputPolicy, type InputPolicy } from './input-policy.js';
 import { resolveFileInput } from './map-planner.js';
 
 /** Most reduce partitions a job may ask for. */
@@ -52,5 +52,6 @@ export async function validateJobSpec(
         throw new InvalidArgumentError(field, 'must set one of inline, file or url');
     }
   }
+  if (spec.outputDir) await checkOutputDir(policy, spec.outputDir, 'spec.output_dir');
   return { definition, params };
 }

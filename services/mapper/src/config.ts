@@ -9,6 +9,10 @@ export interface MapperConfig extends WorkerSettings {
   readonly scatterIoConcurrency: number;
   /** Port of the Prometheus `/metrics` endpoint (MAPPER_METRICS_PORT; unset = none, 0 = OS-chosen). */
   readonly metricsPort: number;
+  /** Hosts URL inputs and `http-get` may reach (WEFT_URL_ALLOWED_HOSTS, comma-separated, default loopback only). */
+  readonly urlAllowedHosts: string[];
+  /** Largest URL input body a map task reads, bytes (MAPPER_URL_MAX_BYTES, default 1GiB). */
+  readonly urlMaxBytes: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
 }
@@ -16,7 +20,7 @@ export interface MapperConfig extends WorkerSettings {
 /**
  * Reads the mapper's configuration from `env`: MAPPER_HOST, MAPPER_PORT (7401),
  * MAPPER_ADVERTISE_URL, COORDINATOR_URL (required), MAPPER_NODE_ID, MAPPER_POOL_MAX_THREADS,
- * WEFT_FUNCTION_MODULES, MAPPER_SCATTER_IO_CONCURRENCY, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
+ * WEFT_FUNCTION_MODULES, MAPPER_SCATTER_IO_CONCURRENCY, WEFT_URL_ALLOWED_HOSTS, MAPPER_URL_MAX_BYTES, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
   const read = createEnvReader(env);
@@ -25,6 +29,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
     scatterIoConcurrency: read.int('MAPPER_SCATTER_IO_CONCURRENCY', 256, { min: 1, max: 100_000 }),
     metricsPort: read.port('MAPPER_METRICS_PORT', -1),
+    urlAllowedHosts: read.list('WEFT_URL_ALLOWED_HOSTS', ['127.0.0.1', 'localhost', '::1']).map((host) => host.toLowerCase()),
+    urlMaxBytes: read.bytes('MAPPER_URL_MAX_BYTES', '1GiB'),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
   };
   read.assertValid();

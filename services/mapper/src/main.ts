@@ -1,4 +1,4 @@
-import { FunctionRegistry } from '@weft/jobs';
+import { createAllowedFetch, FunctionRegistry } from '@weft/jobs';
 import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { MapperService } from '@weft/proto/cluster';
@@ -26,9 +26,10 @@ await runService({
     const functions = FunctionRegistry.withBuiltins();
     await functions.loadModules(config.functionModules);
     const scatterStats = new ScatterStats();
-    const runScatterItems = createScatterItemsHandler({ pool, functions, ioSlots: new Semaphore(config.scatterIoConcurrency), stats: scatterStats, log });
+    const fetchAllowed = createAllowedFetch(config.urlAllowedHosts);
+    const runScatterItems = createScatterItemsHandler({ pool, functions, ioSlots: new Semaphore(config.scatterIoConcurrency), fetch: fetchAllowed, stats: scatterStats, log });
     return startWorkerNode(NodeRole.MAPPER, 'mapper', { ...config, slots: config.poolMaxThreads }, log, {
-      serve: (server) => server.add(MapperService, { ...createMapperService(pool, outputs, stats, log), runScatterItems }),
+      serve: (server) => server.add(MapperService, { ...createMapperService(pool, outputs, stats, log, { fetch: fetchAllowed, maxBytes: config.urlMaxBytes }), runScatterItems }),
       load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted),
         scatterItemsInFlight: scatterStats.inFlight, scatterItemsPeak: scatterStats.peak, scatterItemsCompleted: BigInt(scatterStats.completed) }),
       onCommand: (command) => {

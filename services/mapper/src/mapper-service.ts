@@ -1,6 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError } from '@weft/errors';
+import { createAllowedFetch, type AllowedFetch } from '@weft/jobs';
 import type { TaskPool } from '@weft/pool';
 import type { MapperService} from '@weft/proto/cluster';
 import { type MapTaskSpec, type RunMapTaskRequest, type RunMapTaskResponseSchema, type StreamPartitionResponseSchema } from '@weft/proto/cluster';
@@ -10,6 +11,7 @@ import { recordThreadSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
 import type { MapOutputStore } from './map-output-store.js';
 import { readFileRange } from './read-file-range.js';
+import { readUrl } from './read-url.js';
 
 /** Counters the heartbeat reports. */
 export interface MapperStats {
@@ -20,7 +22,13 @@ export interface MapperStats {
  * weft.cluster.v1.MapperService: runs map task attempts on the worker-thread pool and serves the
  * partitioned output to reducers (the shuffle's server side).
  */
-export function createMapperService(pool: TaskPool, outputs: MapOutputStore, stats: MapperStats, log: Logger): Omit<ServiceImpl<typeof MapperService>, 'runScatterItems'> {
+export function createMapperService(
+  pool: TaskPool,
+  outputs: MapOutputStore,
+  stats: MapperStats,
+  log: Logger,
+  urls: { fetch: AllowedFetch; maxBytes: number } = { fetch: createAllowedFetch(), maxBytes: 1 << 30 },
+): Omit<ServiceImpl<typeof MapperService>, 'runScatterItems'> {
   return {
     async *runMapTask(requests, ctx): AsyncGenerator<MessageInitShape<typeof RunMapTaskResponseSchema>> {
       const iterator = requests[Symbol.asyncIterator]();
@@ -33,7 +41,7 @@ export function createMapperService(pool: TaskPool, outputs: MapOutputStore, sta
       trace.getActiveSpan()?.setAttributes(taskAttributes);
       yield { kind: { case: 'started', value: true } };
 
-      const { input, label } = await readInput(spec, iterator);
+      const { input, label } = await readInput(spec, iterator, urls, ctx.signal);
       const started = Date.now();
       const result = await pool.runMap(
         {
@@ -82,7 +90,8 @@ export function createMapperService(pool: TaskPool, outputs: MapOutputStore, sta
 }
 
 /** The task's input: streamed chunks up to `end`, or the file range the mapper reads itself. */
-async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>): Promise<{ input: Uint8Array; label: string }> {
+async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>, urls: { fetch: AllowedFetch; maxBytes: number }, signal: AbortSignal): Promise<{ input: Uint8Array; label: string }> {
+  if (spec.input.case === 'url') return { input: await readUrl(urls.fetch, spec.input.value, urls.maxBytes, signal), label: spec.inputLabel };
   if (spec.input.case === 'file') {
     const { path, start, end } = spec.input.value;
     const { bytes, offset } = await readFileRange(path, Number(start), Number(end));

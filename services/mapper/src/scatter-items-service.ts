@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, type HandlerContext } from '@connectrpc/connect';
 import { InvalidArgumentError, isWeftError } from '@weft/errors';
-import { invokeFunction, prepareParams, type FunctionDefinition, type FunctionRegistry } from '@weft/jobs';
+import { invokeFunction, prepareParams, type AllowedFetch, type FunctionDefinition, type FunctionRegistry } from '@weft/jobs';
 import type { TaskPool } from '@weft/pool';
 import type { RunScatterItemsRequest, RunScatterItemsResponseSchema, ScatterItem, ScatterItemOutcomeSchema } from '@weft/proto/cluster';
 import { BatchQueue, codeForKind } from '@weft/rpc';
@@ -40,6 +40,8 @@ export interface ScatterItemsDeps {
   readonly functions: FunctionRegistry;
   /** Caps `io` attempts running at once on this node, across calls. */
   readonly ioSlots: Semaphore;
+  /** The node's allow-listed fetch, handed to `io` functions as `ctx.fetch`. */
+  readonly fetch: AllowedFetch;
   readonly stats: ScatterStats;
   readonly log: Logger;
 }
@@ -125,7 +127,7 @@ export function createScatterItemsHandler(deps: ScatterItemsDeps) {
       if (def.executor === 'cpu') {
         value = await pool.runFunction(def.name, input, params, { signal });
       } else {
-        value = await ioSlots.run(() => invokeFunction(def, input, { params, signal }), signal);
+        value = await ioSlots.run(() => invokeFunction(def, input, { params, signal, fetch: deps.fetch }), signal);
       }
       return { outcome: { case: 'valueJson', value: JSON.stringify(value ?? null) } };
     } catch (error) {

@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JobState } from '@weft/client';
+import type { ScatterEvent, WeftClient } from '@weft/client';
+import { generateCorpusText } from '@weft/corpus';
+import { useClusterSuite } from './support/cluster-suite.js';
+import { countsOf, readAll } from './support/read-results.js';
+import { diffCounts, noDifferences, referenceWordCount } from './support/reference-word-count.js';
+
+// Issue 3, "Must show": a user function module listed in configuration runs as a job (and as a
+// scatter function); http-get reaches only allow-listed hosts, redirects included; URL inputs are
+// read by the mappers; an output directory gets one part file per reduce partition, committed.
+
+const userModule = fileURLToPath(new URL('../fixtures/user-functions.mjs', import.meta.url));
+const suite = useClusterSuite('functions', {
+  mappers: 2,
+  reducers: 2,
+  env: { WEFT_FUNCTION_MODULES: userModule, COORDINATOR_INPUT_ROOTS: tmpdir() },
+});
+
+const corpusText = generateCorpusText({ bytes: 2 * 1024 * 1024, seed: 99 });
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/corpus.txt') res.writeHead(200, { 'content-type': 'text/plain' }).end(corpusText);
+    else if (req.url === '/hello') res.writeHead(200, { 'content-type': 'text/plain' }).end('hello, weft');
+    else if (req.url === '/to-hello') res.writeHead(302, { location: '/hello' }).end();
+    else if (req.url === '/off-list') res.writeHead(302, { location: 'http://example.com/' }).end();
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Undoes the part files' field escaping (\\, \t, \n, \r). */
+const unescapeTsv = (field: string): string => field.replace(/\\([\\tnr])/g, (_, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!);
+
+async function scatterItems(client: WeftClient, init: Parameters<WeftClient['scatter']>[0]): Promise<Extract<ScatterEvent, { type: 'item' }>[]> {
+  const items: Extract<ScatterEvent, { type: 'item' }>[] = [];
+  for await (const event of client.scatter(init)) if (event.type === 'item') items.push(event);
+  return items.sort((a, b) => a.index - b.index);
+}
+
+describe('functions, URLs and outputs', () => {
+  it('a user module from WEFT_FUNCTION_MODULES runs as a job and as a scatter function on every node', () =>
+    suite.run(async ({ client }) => {
+      const functions = await client.functions();
+      expect(functions.filter((f) => f.source === userModule).map((f) => f.name).sort()).toEqual(['letter-count', 'square']);
+
+      const records = ['Hello, World!', 'The quick brown fox jumps over the lazy dog', 'ÅÄÖ abc ABC'];
+      const job = await client.submit({ function: 'letter-count', inputs: [{ records }], reducers: 2 });
+      expect((await job.wait()).state).toBe(JobState.SUCCEEDED);
+      const expected = new Map<string, number>();
+      for (const ch of records.join('').toLowerCase()) if (/[a-z]/.test(ch)) expected.set(ch, (expected.get(ch) ?? 0) + 1);
+      expect(countsOf(await readAll(job))).toEqual(new Map([...expected].sort()));
+
+      const items = await scatterItems(client, { function: 'square', params: { offset: 1 }, inputs: [1, 2, 3, 40], maxConcurrency: 4 });
+      expect(items.map((e) => (e.ok ? e.value : e.error))).toEqual([2, 5, 10, 1601]);
+    }));
+
+  it('http-get reaches allow-listed hosts only, redirects included', () =>
+    suite.run(async ({ client }) => {
+      const inputs = [`${base}/hello`, `${base}/to-hello`, `${base}/off-list`, 'http://example.com/', `${base}/missing`];
+      const items = await scatterItems(client, { function: 'http-get', params: { includeBody: true }, inputs, maxConcurrency: 5 });
+      expect(items.map((e) => (e.ok ? e.value : e.error))).toEqual([
+        { url: inputs[0], status: 200, bytes: 11, truncated: false, contentType: 'text/plain', body: 'hello, weft' },
+        { url: inputs[1], status: 200, bytes: 11, truncated: false, contentType: 'text/plain', body: 'hello, weft' },
+        { code: 9, message: `${base}/off-list redirected to http://example.com, which is not on the allow-list (127.0.0.1, localhost, ::1)` },
+        { code: 3, message: 'input host "example.com" is not on the allow-list (127.0.0.1, localhost, ::1)' },
+        { url: inputs[4], status: 404, bytes: 0, truncated: false, contentType: '', body: '' },
+      ]);
+    }));
+
+  it('a URL input is read by the mappers: exact word count', () =>
+    suite.run(async ({ client }) => {
+      const job = await client.submit({ function: 'wordcount', inputs: [{ url: `${base}/corpus.txt` }, { records: ['extra Words here'] }], reducers: 2 });
+      expect((await job.wait()).state).toBe(JobState.SUCCEEDED);
+      const expected = referenceWordCount(`${corpusText}\nextra Words here`);
+      expect(diffCounts(expected, countsOf(await readAll(job)))).toEqual(noDifferences(expected.size));
+    }));
+
+  it('an output directory gets one committed part file per reduce partition', () =>
+    suite.run(async ({ client }) => {
+      const outputDir = join(suite.dir, 'output');
+      const job = await client.submit({ function: 'wordcount', inputs: [{ url: `${base}/corpus.txt` }], reducers: 3, outputDir });
+      expect((await job.wait()).state).toBe(JobState.SUCCEEDED);
+      expect((await readdir(outputDir)).sort()).toEqual(['_SUCCESS', 'part-r-00000', 'part-r-00001', 'part-r-00002']);
+      const fromFiles = new Map<string, number>();
+      for (const part of ['part-r-00000', 'part-r-00001', 'part-r-00002']) {
+        const lines = (await readFile(join(outputDir, part), 'utf8')).split('\n').filter((l) => l !== '');
+        const keys = lines.map((l) => unescapeTsv(l.slice(0, l.lastIndexOf('\t'))));
+        expect(keys).toEqual([...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+        for (const line of lines) fromFiles.set(unescapeTsv(line.slice(0, line.lastIndexOf('\t'))), Number(line.slice(line.lastIndexOf('\t') + 1)));
+      }
+      const expected = referenceWordCount(corpusText);
+      expect(diffCounts(expected, fromFiles)).toEqual(noDifferences(expected.size));
+    }));
+});
