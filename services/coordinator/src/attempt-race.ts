@@ -76,7 +76,11 @@ export function raceAttempts<T>(
     const untrack = backupOf ? undefined : ctx.stragglers.track(started, () => backup(nodeId));
     try {
       const signal = AbortSignal.any([raceSignal, lease.node.lost.signal]);
-      const value = await ctx.policies.execute(lease.node, { timeoutMs: ctx.timeoutMs, idempotent: false, signal }, (s) => run(lease, attempt, s));
+      const onRetry = (error: unknown): void => {
+        ctx.count(`${ctx.phase === Phase.MAP ? 'map' : 'reduce'}.call_retries`, 1);
+        ctx.event({ taskId, phase: ctx.phase, attempt, type: TaskEventType.RETRIED, nodeId, message: `retrying on the same node after: ${messageOf(error)}` });
+      };
+      const value = await ctx.policies.execute(lease.node, { timeoutMs: ctx.timeoutMs, idempotent: false, signal, onRetry }, (s) => run(lease, attempt, s));
       if (race.signal.aborted) throw new RaceLost();
       race.abort(new CancelledError(`attempt ${attempt} of task ${taskId} on ${nodeId} finished first`));
       ctx.stragglers.succeeded(Date.now() - started);
@@ -130,4 +134,9 @@ export function raceAttempts<T>(
     };
     add(undefined);
   }).finally(() => race.abort(new CancelledError('the round ended')));
+}
+
+function messageOf(error: unknown): string {
+  if (error && typeof error === 'object' && 'rawMessage' in error) return String((error as { rawMessage: unknown }).rawMessage);
+  return error instanceof Error ? error.message : String(error);
 }

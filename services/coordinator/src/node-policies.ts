@@ -49,6 +49,8 @@ export interface CallOptions {
   readonly idempotent: boolean;
   /** The caller's cancellation. */
   readonly signal: AbortSignal;
+  /** Told about each failure the retry policy is about to retry (same node, after a backoff). */
+  readonly onRetry?: (error: unknown) => void;
 }
 
 interface NodePolicy {
@@ -132,15 +134,20 @@ export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }
       }
     };
     const retry = options.idempotent ? this.retries.idempotent : this.retries.other;
-    try {
-      return await retry.execute(
-        ({ signal }) => policy.bulkhead.execute(({ signal: slotSignal }) => policy.breaker.execute(({ signal: callSignal }) => guarded(callSignal), slotSignal), signal),
-        options.signal,
-      );
-    } catch (error) {
-      if (isBulkheadRejectedError(error)) this.emit('notice', `node ${node.id} rejected a call: its ${node.slots} slots and queue of ${this.options.bulkheadQueue} are full (bulkhead)`);
-      throw error;
-    }
+    let lastFailure: unknown;
+    let attempts = 0;
+    return retry.execute(
+      ({ signal }) => {
+        if (attempts++ > 0) options.onRetry?.(lastFailure);
+        return policy.bulkhead.execute(({ signal: slotSignal }) => policy.breaker.execute(({ signal: callSignal }) => guarded(callSignal), slotSignal), signal)
+          .catch((error: unknown) => {
+            lastFailure = error;
+            if (isBulkheadRejectedError(error)) this.emit('notice', `node ${node.id} rejected a call: its ${node.slots} slots and queue of ${this.options.bulkheadQueue} are full (bulkhead)`);
+            throw error;
+          });
+      },
+      options.signal,
+    );
   }
 
   /** True when `error` came from an open breaker rather than from the node. */
