@@ -13,6 +13,12 @@ export interface GatewayConfig {
   readonly metricsPort: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
+  /**
+   * Admission control of SubmitJob, UploadJob and Scatter: calls running at once
+   * (GATEWAY_ADMISSION_LIMIT, default 64) and calls waiting beyond them (GATEWAY_ADMISSION_QUEUE,
+   * default 64); more are refused RESOURCE_EXHAUSTED at once.
+   */
+  readonly admission: { readonly limit: number; readonly queue: number };
 }
 
 /** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
@@ -24,6 +30,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     coordinatorUrl: read.url('COORDINATOR_URL'),
     metricsPort: read.port('GATEWAY_METRICS_PORT', -1),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+    admission: {
+      limit: read.int('GATEWAY_ADMISSION_LIMIT', 64, { min: 1, max: 100_000 }),
+      queue: read.int('GATEWAY_ADMISSION_QUEUE', 64, { min: 0, max: 1_000_000 }),
+    },
   };
   read.assertValid();
   return config;

@@ -4,6 +4,7 @@ import { ClusterService, Health, JobService, NodeRole, NodeState, ScatterGatherS
 import { HealthRegistry, createClientFactory, startConnectServer, type RunningService } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
 import type { GatewayConfig } from './config.js';
+import { Admission } from './admission.js';
 import { forwardOptions, relayService } from './relay.js';
 
 /**
@@ -22,6 +23,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     cluster: clients.client(ClusterService, config.coordinatorUrl),
   };
   const health = new HealthRegistry();
+  const admission = new Admission(config.admission);
   let address = '';
   const cluster = relayService(ClusterService, coordinator.cluster);
 
@@ -30,8 +32,15 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     port: config.port,
     routes: (router) => {
       router.service(Health, health.impl());
-      router.service(JobService, relayService(JobService, coordinator.jobs));
-      router.service(ScatterGatherService, relayService(ScatterGatherService, coordinator.scatter));
+      const jobs = relayService(JobService, coordinator.jobs);
+      router.service(JobService, {
+        ...jobs,
+        submitJob: (request, ctx) => admission.run(() => coordinator.jobs.submitJob(request, forwardOptions(ctx)), ctx.signal),
+        uploadJob: (requests, ctx) => admission.run(() => coordinator.jobs.uploadJob(requests, forwardOptions(ctx)), ctx.signal),
+      });
+      router.service(ScatterGatherService, {
+        scatter: (request, ctx) => admission.stream(() => coordinator.scatter.scatter(request, forwardOptions(ctx)), ctx.signal),
+      });
       router.service(ClusterService, {
         ...cluster,
         async describeCluster(request, ctx) {

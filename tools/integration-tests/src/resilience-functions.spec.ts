@@ -14,7 +14,9 @@ import { referenceWordCount } from './support/reference-word-count.js';
 // function looping forever and a worker thread that exits are stopped or replaced and the task
 // retried while the node keeps serving; an io function that hangs forever and a cpu function in an
 // infinite loop are stopped by their timeouts (per item, and the caller's own grpc-timeout carried
-// gateway -> coordinator -> mapper -> worker thread).
+// gateway -> coordinator -> mapper -> worker thread). And a flood of 500 concurrent submissions
+// against an admission limit of 20 gets an answer for every call (accepted or RESOURCE_EXHAUSTED at
+// once) while the gateway stays up within bounded memory.
 
 const functionsModule = resolve(import.meta.dirname, '../fixtures/resilience-functions.mjs');
 const input = { text: '', file: '', badLine: 0, exitFile: '', exitMarker: '' };
@@ -24,7 +26,13 @@ const suite = useClusterSuite(
   {
     mappers: 2,
     reducers: 1,
-    env: { WEFT_FUNCTION_MODULES: functionsModule, COORDINATOR_TASK_TIMEOUT: '3s', COORDINATOR_SPLIT_SIZE: '16KiB' },
+    env: {
+      WEFT_FUNCTION_MODULES: functionsModule,
+      COORDINATOR_TASK_TIMEOUT: '3s',
+      COORDINATOR_SPLIT_SIZE: '16KiB',
+      GATEWAY_ADMISSION_LIMIT: '20',
+      GATEWAY_ADMISSION_QUEUE: '0',
+    },
   },
   async (dir) => {
     const lines = Array.from({ length: 3000 }, (_, i) => `line ${i % 17} of the Quick brown fox ${i % 5}`);
@@ -131,5 +139,32 @@ describe('deadlines', () => {
       // The threads that spun were terminated and replaced: every mapper reports no busy slot.
       await eventually('no mapper slot is busy', async () => (await client.cluster()).filter((n) => n.role === NodeRole.MAPPER).every((n) => n.busySlots === 0), 30_000);
       await stillServes(client);
+    }));
+});
+
+describe('gateway admission control', () => {
+  it('answers each of 500 concurrent submissions against a limit of 20: accepted or RESOURCE_EXHAUSTED, and stays up', () =>
+    suite.run(async ({ client }) => {
+      const started = Date.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          client.submit({ function: 'wordcount', inputs: [{ records: [`flood ${i % 7}`] }] }).then(
+            (job) => ({ ok: true as const, job }),
+            (error: unknown) => ({ ok: false as const, code: ConnectError.from(error).code, message: ConnectError.from(error).rawMessage }),
+          ),
+        ),
+      );
+      expect(Date.now() - started).toBeLessThan(60_000);
+      const refused = outcomes.filter((o) => !o.ok);
+      const accepted = outcomes.flatMap((o) => (o.ok ? [o.job] : []));
+      expect(new Set(refused.map((o) => (o.ok ? '' : `${o.code} ${o.message}`)))).toEqual(
+        new Set([`${Code.ResourceExhausted} the gateway is at its admission limit (20 calls running, 0 queued): retry later`]),
+      );
+      expect(accepted.length).toBeGreaterThanOrEqual(20);
+      expect(refused.length).toBeGreaterThan(0);
+      // The gateway is up and small; every accepted job runs to an exact end.
+      const gateway = (await client.cluster()).find((n) => n.role === NodeRole.GATEWAY);
+      expect(Number(gateway?.rssBytes)).toBeLessThan(400 * 1024 * 1024);
+      for (const job of accepted) expect((await job.wait()).state).toBe(JobState.SUCCEEDED);
     }));
 });
