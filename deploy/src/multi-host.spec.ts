@@ -148,29 +148,32 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     const input = path.join(dir, 'corpus.txt');
     writeFileSync(input, text);
 
+    // Both mappers run as slow hosts (20 ms of every 100 ms), so the map phase outlasts the 2 s in
+    // which the coordinator notices a silent node, however fast or loaded this machine is: the
+    // loss is then certain to land in the middle of the map phase, not after it.
+    const mappers = services.filter((s) => s.name.startsWith('mapper-'));
+    const releases = mappers.map((s) => s.throttle(20, 100));
     // Cut mapper-0 off the moment it finishes its first map task (its debug log says so): it then
-    // holds map output the reducers still need (they fetch once every map task is done), and may
-    // be running another task; all of it is lost with the link, while the process keeps running.
+    // holds map output the reducers will need and may be running another task; all of it is lost
+    // with the link, while the process keeps running.
     let cut = false;
-    services.find((s) => s.name === 'mapper-0')!.onLine((line) => {
+    mappers[0]!.onLine((line) => {
       if (!cut && line.includes('"map task done"')) {
         network!.cut('mapper-0');
         cut = true;
       }
     });
     const submitted = await weft(gateway, ['submit', 'wordcount', '--input', input, '--reducers', '2', '--wait', '--json'], 45_000)
-      .catch((error: Error) => `${error.message}\n${tails(services)}`);
+      .catch((error: Error) => `${error.message}\n${tails(services)}`)
+      .finally(() => releases.forEach((release) => release()));
 
-    expect(cut).toBe(true);
     if (!submitted.startsWith('{')) throw new Error(`weft submit failed: ${submitted}`);
+    if (!cut) throw new Error(`mapper-0 finished no map task, so the link was never cut:\n${submitted}\n${tails(services)}`);
     const { jobId, job } = JSON.parse(submitted) as { jobId: string; job: { state: string; counters: Record<string, string> } };
     expect(job.state).toBe('JOB_STATE_SUCCEEDED');
-    // Mapper-0's work was redone elsewhere: an attempt lost with the link (failed, then retried)
-    // or, when its result got out before the cut, its output recomputed (more records mapped than
-    // the corpus has lines, as a split was read twice).
-    const failed = Number(job.counters['map.attempts_failed']);
-    const recomputed = Number(job.counters['map.records_in']) - lines;
-    expect({ failed, recomputed, redone: failed > 0 || recomputed > 0 }).toEqual({ failed, recomputed, redone: true });
+    // Mapper-0's finished output was lost with it and computed again on mapper-1: more records were
+    // mapped than the corpus has lines.
+    expect(Number(job.counters['map.records_in'])).toBeGreaterThan(lines);
     const { records } = JSON.parse(await weft(gateway, ['results', jobId, '--json', '--limit', '100000'])) as { records: { key: string; value: number | string }[] };
     expect(new Map(records.map((r) => [r.key, Number(r.value)]))).toEqual(counts);
     expect((await aliveNodes()).map((n) => n.id)).not.toContain('mapper-0');

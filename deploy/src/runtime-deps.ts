@@ -50,7 +50,14 @@ export function undeclaredRuntimeImports(entry: string): string[] {
     if (!existsSync(dist)) throw new Error(`${dist} does not exist: build first (npm run build at the root)`);
     for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))) {
       const text = readFileSync(path.join(dist, file), 'utf8');
-      for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) {
+      // Static imports and re-exports start a line in tsc's output; dynamic imports may sit
+      // anywhere but have their own shape. Plain prose such as "lost from '...'" matches neither.
+      const specifiers = [
+        ...text.matchAll(/^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm),
+        ...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+        ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ];
+      for (const match of specifiers) {
         const dependency = packageOf(match[1]!);
         if (dependency && !declared.has(dependency)) problems.push(`${name} (dist/${file}) imports undeclared ${dependency}`);
       }

@@ -12,6 +12,11 @@ export interface ServiceProcess {
   readonly logFile: string;
   /** Calls `listener` with every later line the service writes to stdout (its JSON log). */
   onLine(listener: (line: string) => void): void;
+  /**
+   * Makes the process a slow host: it runs `runMs` of every `periodMs` and is stopped (SIGSTOP)
+   * the rest, worker threads included. Returns a function that ends the throttling (SIGCONT).
+   */
+  throttle(runMs: number, periodMs: number): () => void;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -41,8 +46,25 @@ export function startInNamespace(name: string, netns: string, script: string, en
     name,
     logFile,
     onLine: (listener) => listeners.push(listener),
+    throttle(runMs, periodMs) {
+      const signal = (name: NodeJS.Signals): void => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(name);
+      };
+      let resume: NodeJS.Timeout | undefined;
+      const cycle = setInterval(() => {
+        signal('SIGCONT');
+        resume = setTimeout(() => signal('SIGSTOP'), runMs);
+      }, periodMs);
+      return () => {
+        clearInterval(cycle);
+        clearTimeout(resume);
+        signal('SIGCONT');
+      };
+    },
     async stop(graceMs = 5_000) {
       if (child.exitCode === null && child.signalCode === null) {
+        // A stopped process (see throttle) would never see SIGTERM.
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited;
