@@ -33,7 +33,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   await functions.loadModules(config.functionModules);
   const uploadDir = path.join(config.dataDir, 'uploads');
   // The coordinator's own upload dir is always readable; it holds only what UploadJob wrote.
-  const inputPolicy: InputPolicy = { roots: [...config.inputRoots, uploadDir], urlHosts: config.urlAllowedHosts };
+  const inputPolicy: InputPolicy = { roots: config.inputRoots, internalRoots: [uploadDir], urlHosts: config.urlAllowedHosts };
   const registry = new WorkerRegistry({ heartbeatIntervalMs: config.heartbeatIntervalMs, nodeTimeoutMs: config.nodeTimeoutMs, coordinatorId: id, log });
   const clients = createClientFactory();
   const policies = new NodePolicies(registry, clients, config.policies, log);

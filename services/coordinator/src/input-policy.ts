@@ -10,6 +10,8 @@ import { checkAllowedUrl, defaultAllowedHosts } from '@weft/jobs';
 export interface InputPolicy {
   /** Absolute directories file inputs must lie under; `/` allows every path. */
   readonly roots: readonly string[];
+  /** Directories file inputs may also come from, never named in messages (the coordinator's upload dir). */
+  readonly internalRoots?: readonly string[];
   /** Host names (or IP literals) URL inputs may name, lower-case. */
   readonly urlHosts: readonly string[];
 }
@@ -31,7 +33,7 @@ function contains(dir: string, file: string): boolean {
 export async function checkInputPath(policy: InputPolicy, file: string, field: string): Promise<void> {
   if (policy.roots.some((root) => root === '/')) return;
   const real = await realpath(file).catch(() => file);
-  const roots = await Promise.all(policy.roots.map((root) => realpath(root).catch(() => path.resolve(root))));
+  const roots = await Promise.all([...policy.roots, ...(policy.internalRoots ?? [])].map((root) => realpath(root).catch(() => path.resolve(root))));
   if (!roots.some((root) => contains(root, real))) {
     throw new InvalidArgumentError(field, `is outside the allowed input roots (${policy.roots.join(', ')}): ${file}`);
   }

@@ -75,7 +75,7 @@ export class UploadStore {
       } finally {
         await handle.close();
       }
-      if (bytes === 0 && spec.inputs.length === 0) throw new InvalidArgumentError('chunk', 'no input: the upload carried no bytes and spec.inputs is empty');
+      if (bytes === 0 && spec.inputs.length === 0) throw new InvalidArgumentError('spec.inputs', 'must contain at least one input when the upload carries no bytes');
       const full = clone(JobSpecSchema, spec);
       if (bytes > 0) full.inputs.push(create(InputSchema, { source: { case: 'file', value: { path: file } } }));
       const { job, deduplicated } = await this.deps.jobs.submit(full);

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobState } from '@weft/client';
-import type { ScatterEvent, WeftClient } from '@weft/client';
+import type { JobSpecInit, ScatterEvent, WeftClient } from '@weft/client';
 import { generateCorpusText } from '@weft/corpus';
 import { useClusterSuite } from './support/cluster-suite.js';
+import { rejectionOf, type Rejection } from './support/rejection-of.js';
 import { countsOf, readAll } from './support/read-results.js';
 import { diffCounts, noDifferences, referenceWordCount } from './support/reference-word-count.js';
 
@@ -104,5 +105,43 @@ describe('functions, URLs and outputs', () => {
       }
       const expected = referenceWordCount(corpusText);
       expect(diffCounts(expected, fromFiles)).toEqual(noDifferences(expected.size));
+    }));
+});
+
+// Issue 3, "Must show": bad input, each with its code and a message naming the field. (Checked in
+// a fixed order by the coordinator; each spec is valid except for the one thing its case names.)
+describe('bad job input', () => {
+  const invalid = (message: string) => ({ code: 'InvalidArgument', message });
+  const records = ['one line'];
+  it.each<[string, () => JobSpecInit, () => Rejection]>([
+    ['an unknown function', () => ({ function: 'nope', inputs: [{ records }] }), () => ({ code: 'NotFound', message: 'no job named "nope" is registered' })],
+    ['params of the wrong type', () => ({ function: 'grep', params: { pattern: 42 }, inputs: [{ records }] }), () => invalid('spec.params.pattern must be a string, got 42')],
+    ['an unknown param', () => ({ function: 'wordcount', params: { lang: 'en' }, inputs: [{ records }] }), () => invalid('spec.params.lang is not a parameter of wordcount (it takes none)')],
+    ['a regex that does not compile', () => ({ function: 'grep', params: { pattern: '(' }, inputs: [{ records }] }),
+      () => invalid('spec.params.pattern is not a valid regular expression: Invalid regular expression: /(/: Unterminated group')],
+    ['an empty input list', () => ({ function: 'wordcount', inputs: [] }), () => invalid('spec.inputs must contain at least one input')],
+    ['an input URL outside the allow-list', () => ({ function: 'wordcount', inputs: [{ records }, { url: 'http://example.com/a.txt' }] }),
+      () => invalid('spec.inputs[1].url.url host "example.com" is not on the allow-list (127.0.0.1, localhost, ::1)')],
+    ['an input URL that is not http(s)', () => ({ function: 'wordcount', inputs: [{ url: 'file:///etc/passwd' }] }), () => invalid('spec.inputs[0].url.url must use http or https, got file')],
+    ['a path outside the allowed input roots', () => ({ function: 'wordcount', inputs: [{ file: '/etc/passwd' }] }),
+      () => invalid(`spec.inputs[0].file.path is outside the allowed input roots (${tmpdir()}): /etc/passwd`)],
+    ['a relative output dir', () => ({ function: 'wordcount', inputs: [{ records }], outputDir: 'out' }), () => invalid('spec.output_dir must be an absolute path, got "out"')],
+    ['an output dir that is not empty', () => ({ function: 'wordcount', inputs: [{ records }], outputDir: suite.dir }), () => invalid(`spec.output_dir must be empty or not exist yet: ${suite.dir}`)],
+    ['an output dir outside the roots', () => ({ function: 'wordcount', inputs: [{ records }], outputDir: '/var/weft-out' }),
+      () => invalid(`spec.output_dir is outside the allowed input roots (${tmpdir()}): /var/weft-out`)],
+  ])('rejects %s', (_name, spec, expected) =>
+    suite.run(async ({ client }) => {
+      expect(await rejectionOf(client.submit(spec()))).toEqual(expected());
+    }));
+
+  it('rejects an upload whose spec is bad before taking its bytes, and one with no input at all', () =>
+    suite.run(async ({ client }) => {
+      let pulled = 0;
+      function* data(): Generator<Uint8Array> {
+        for (; pulled < 1000; pulled++) yield new Uint8Array(64 * 1024).fill(0x61);
+      }
+      expect(await rejectionOf(client.upload({ function: 'nope', inputs: [] }, data()))).toEqual({ code: 'NotFound', message: 'no job named "nope" is registered' });
+      expect(pulled).toBeLessThan(1000);
+      expect(await rejectionOf(client.upload({ function: 'wordcount', inputs: [] }, []))).toEqual(invalid('spec.inputs must contain at least one input when the upload carries no bytes'));
     }));
 });

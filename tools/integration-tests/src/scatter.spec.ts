@@ -157,3 +157,26 @@ describe('scatter-gather', () => {
       expect(await rejectionOf(scatterAll(client, init))).toEqual(expected);
     }));
 });
+
+// Negative numbers cannot be encoded in the uint32 fields by a typed client; over Connect JSON they
+// reach the gateway, which rejects them naming the field.
+describe('scatter numbers out of range, over Connect JSON', () => {
+  async function scatterJson(gatewayUrl: string, body: object): Promise<unknown> {
+    const json = Buffer.from(JSON.stringify(body));
+    const envelope = Buffer.alloc(5);
+    envelope.writeUInt32BE(json.length, 1);
+    const res = await fetch(`${gatewayUrl}/weft.v1.ScatterGatherService/Scatter`, {
+      method: 'POST', headers: { 'content-type': 'application/connect+json' }, body: Buffer.concat([envelope, json]),
+    });
+    // One end-of-stream envelope carrying the error.
+    return JSON.parse(Buffer.from(await res.arrayBuffer()).subarray(5).toString('utf8'));
+  }
+  it.each([
+    ['itemTimeoutMs', -5, 'cannot decode field weft.v1.ScatterRequest.item_timeout_ms from JSON: expected number (uint32): -5 out of range'],
+    ['hedgeAfterMs', -1, 'cannot decode field weft.v1.ScatterRequest.hedge_after_ms from JSON: expected number (uint32): -1 out of range'],
+    ['maxConcurrency', -2, 'cannot decode field weft.v1.ScatterRequest.max_concurrency from JSON: expected number (uint32): -2 out of range'],
+  ])('rejects a negative %s', (field, value, message) =>
+    suite.run(async ({ gatewayUrl }) => {
+      expect(await scatterJson(gatewayUrl, { function: 'echo', inputs: [1], maxConcurrency: 1, [field]: value })).toEqual({ error: { code: 'invalid_argument', message } });
+    }));
+});
