@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Job, WatchJobResponse } from '@weft/client';
+import { Phase, TaskEventType } from '@weft/client';
+import { generateCorpusFile } from '@weft/corpus';
+import { injectFaults, startCluster, type TestCluster } from '@weft/testing';
+import { SETUP_TIMEOUT_MS } from './support/cluster-suite.js';
+import { waitForExit } from './support/process-alive.js';
+import { referenceWordCountOfFiles } from './support/reference-word-count.js';
+import { counter, expectExactWordCount, followJob } from './support/resilience-helpers.js';
+
+// Issue 4, "Must show": one mapper slowed 10x by injected latency. With backup tasks the job takes
+// at most 1.5x the time of the same job without the slow node; without backup tasks it takes
+// longer, which shows that speculation is what helped. All three runs happen in this test run, on
+// two clusters that differ only in COORDINATOR_BACKUP_TASKS.
+
+const MiB = 1024 * 1024;
+const env = { WEFT_TEST_MODE: '1', COORDINATOR_SPLIT_SIZE: '1MiB', COORDINATOR_BACKUP_MIN_ELAPSED: '200ms' };
+let dir = '';
+let corpus = '';
+let expected = new Map<string, number>();
+let speculating: TestCluster | undefined;
+let plain: TestCluster | undefined;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weft-it-stragglers-'));
+  corpus = join(dir, 'corpus-24mib.txt');
+  const started = await Promise.allSettled([
+    startCluster({ mappers: 3, reducers: 1, env, logDir: join(dir, 'logs-speculating') }),
+    startCluster({ mappers: 4, reducers: 1, env: { ...env, COORDINATOR_BACKUP_TASKS: 'false' }, logDir: join(dir, 'logs-plain') }),
+    generateCorpusFile(corpus, { bytes: 24 * MiB, seed: 1010 }).then(async () => (expected = await referenceWordCountOfFiles([corpus]))),
+  ]);
+  if (started[0].status === 'fulfilled') speculating = started[0].value;
+  if (started[1].status === 'fulfilled') plain = started[1].value;
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  const clusters = [speculating, plain].filter((c): c is TestCluster => c !== undefined);
+  const pids = clusters.flatMap((c) => c.nodes.map((n) => n.pid)).filter((p): p is number => p !== undefined);
+  await Promise.all(clusters.map((c) => c.stop()));
+  expect(await waitForExit(pids)).toEqual([]);
+  await rm(dir, { recursive: true, force: true });
+}, SETUP_TIMEOUT_MS);
+
+/** Runs the word count to an exact end; returns the job and its duration as the coordinator measured it. */
+async function timedWordCount(cluster: TestCluster): Promise<{ job: Job; ms: number; events: WatchJobResponse[] }> {
+  const handle = await cluster.client.submit({ function: 'wordcount', inputs: [{ file: corpus }], reducers: 1 });
+  const log = followJob(handle);
+  const job = await expectExactWordCount(handle, expected);
+  await log.ended;
+  const ms = Number(job.finishedAt!.seconds - job.createdAt!.seconds) * 1000 + (job.finishedAt!.nanos - job.createdAt!.nanos) / 1e6;
+  return { job, ms, events: log.events };
+}
+
+function medianMapAttemptMs(events: readonly WatchJobResponse[]): number {
+  const times = events.flatMap((e) => (e.event.case === 'task' && e.event.value.phase === Phase.MAP && e.event.value.type === TaskEventType.SUCCEEDED ? [e.event.value.elapsedMs] : [])).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+it('a mapper slowed 10x costs little with backup tasks and much without them', async () => {
+  const withBackups = speculating!;
+  const withoutBackups = plain!;
+  // The same job without the slow node: the three fast mappers only.
+  const base = await timedWordCount(withBackups);
+  const latencyMs = 9 * medianMapAttemptMs(base.events);
+
+  // The slow node joins: every map task it runs takes ten times as long.
+  const slow = await withBackups.addNode('mapper');
+  await injectFaults(slow, { latencyMs, methods: ['RunMapTask'] });
+  const speculated = await timedWordCount(withBackups);
+
+  await injectFaults(withoutBackups.mapper(3), { latencyMs, methods: ['RunMapTask'] });
+  const unspeculated = await timedWordCount(withoutBackups);
+
+  const summary = { baseMs: Math.round(base.ms), withBackupsMs: Math.round(speculated.ms), withoutBackupsMs: Math.round(unspeculated.ms), latencyMs };
+  process.stderr.write(`[stragglers] ${JSON.stringify(summary)}\n`);
+  expect(counter(speculated.job, 'map.backup_attempts')).toBeGreaterThanOrEqual(1);
+  expect(counter(unspeculated.job, 'map.backup_attempts')).toBe(0);
+  expect({ ...summary, withinBound: speculated.ms <= 1.5 * base.ms }).toEqual({ ...summary, withinBound: true });
+  expect({ ...summary, slowerWithout: unspeculated.ms > speculated.ms }).toEqual({ ...summary, slowerWithout: true });
+  // The loser of each race was cancelled, and every backup is accounted for in the events.
+  const backups = speculated.events.filter((e) => e.event.case === 'task' && e.event.value.type === TaskEventType.BACKUP_LAUNCHED);
+  expect(backups.length).toBe(counter(speculated.job, 'map.backup_attempts'));
+}, 240_000);
