@@ -5,7 +5,7 @@ import { BatchQueue } from '@weft/rpc';
 import type { WorkerNode } from './worker-registry.js';
 
 type Request = MessageInitShape<typeof RunScatterItemsRequestSchema>;
-type Command = { start: { id: number; inputJson: string } } | { cancel: number };
+type Command = { start: { id: number; inputJson: string; traceparent?: string; tracestate?: string } } | { cancel: number };
 
 /** What a {@link ScatterLink} reports to its scatter run. */
 export interface ScatterLinkHandlers {
@@ -39,9 +39,9 @@ export class ScatterLink {
     this.done = this.pump(client, call);
   }
 
-  /** Sends an attempt. */
-  start(id: number, inputJson: string): void {
-    this.commands.push({ start: { id, inputJson } });
+  /** Sends an attempt (with the W3C trace context of its span, when tracing). */
+  start(id: number, inputJson: string, trace?: { traceparent: string; tracestate: string }): void {
+    this.commands.push({ start: { id, inputJson, ...trace } });
   }
 
   /** Stops an attempt on the node. */

@@ -5,7 +5,9 @@ import { NodeRole, ScatterResponseSchema, type ScatterResponse } from '@weft/pro
 import { MapperService, type ScatterItemOutcome } from '@weft/proto/cluster';
 import { BatchQueue, type ClientFactory } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
+import type { Span } from '@opentelemetry/api';
 import { ScatterLink } from './scatter-link.js';
+import { ScatterTracing, type AttemptEnd } from './scatter-tracing.js';
 import type { ScatterPlan } from './validate-scatter.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 
@@ -31,6 +33,7 @@ interface Attempt {
   readonly item: Item;
   readonly link: ScatterLink;
   timer: NodeJS.Timeout | undefined;
+  readonly span: Span;
 }
 
 /** An item waiting for a permit ahead of fresh items: a hedge or a retry after a lost node. */
@@ -71,6 +74,7 @@ export class ScatterRun {
   private finished = false;
   private readonly counts = { succeeded: 0, failed: 0, timedOut: 0, hedged: 0, completed: 0 };
   private readonly onChanged = (): void => this.pump();
+  private readonly tracing = new ScatterTracing();
 
   constructor(
     private readonly plan: ScatterPlan,
@@ -143,9 +147,10 @@ export class ScatterRun {
   }
 
   private dispatch(item: Item, node: WorkerNode): void {
-    const link = this.link(node);
+    const link = this.tracing.run(() => this.link(node));
     item.started += 1;
-    const attempt: Attempt = { id: this.nextId++, number: item.started, item, link, timer: undefined };
+    const { span, carrier } = this.tracing.startAttempt(item.index, item.started, node.id, item.started > 1 && item.hedged);
+    const attempt: Attempt = { id: this.nextId++, number: item.started, item, link, timer: undefined, span };
     this.attempts.set(attempt.id, attempt);
     item.running.add(attempt);
     this.inFlight += 1;
@@ -155,7 +160,7 @@ export class ScatterRun {
       if (this.plan.hedgeAfterMs > 0) item.hedgeTimer = setTimeout(() => this.hedge(item), this.plan.hedgeAfterMs);
     }
     if (this.plan.itemTimeoutMs > 0) attempt.timer = setTimeout(() => this.timeOut(attempt), this.plan.itemTimeoutMs);
-    link.start(attempt.id, this.plan.inputsJson[item.index]!);
+    link.start(attempt.id, this.plan.inputsJson[item.index]!, carrier);
   }
 
   private link(node: WorkerNode): ScatterLink {
@@ -171,9 +176,10 @@ export class ScatterRun {
     return link;
   }
 
-  /** Ends an attempt's bookkeeping; `cancel` tells its node to stop it. */
-  private endAttempt(attempt: Attempt, cancel: boolean): void {
+  /** Ends an attempt's bookkeeping and span; `cancel` tells its node to stop it. */
+  private endAttempt(attempt: Attempt, cancel: boolean, end: AttemptEnd = { kind: 'cancelled', reason: 'the call ended' }): void {
     if (!this.attempts.delete(attempt.id)) return;
+    this.tracing.endAttempt(attempt.span, end);
     clearTimeout(attempt.timer);
     attempt.item.running.delete(attempt);
     this.inFlight -= 1;
@@ -186,7 +192,7 @@ export class ScatterRun {
     for (const outcome of outcomes) {
       const attempt = this.attempts.get(outcome.id);
       if (!attempt || attempt.link !== link) continue;
-      this.endAttempt(attempt, false);
+      this.endAttempt(attempt, false, outcome.outcome.case === 'valueJson' ? { kind: 'succeeded' } : { kind: 'failed', code: Code[outcome.outcome.value?.code ?? Code.Internal] ?? 'Internal', message: outcome.outcome.value?.message ?? 'attempt ended without an outcome' });
       const { item } = attempt;
       if (item.done) continue;
       if (outcome.outcome.case === 'valueJson') {
@@ -202,7 +208,7 @@ export class ScatterRun {
 
   private timeOut(attempt: Attempt): void {
     if (!this.attempts.has(attempt.id)) return;
-    this.endAttempt(attempt, true);
+    this.endAttempt(attempt, true, { kind: 'failed', code: 'DeadlineExceeded', message: `timed out after ${this.plan.itemTimeoutMs} ms` });
     const { item } = attempt;
     if (!item.done && item.running.size === 0) {
       const message = `item ${item.index} exceeded its ${this.plan.itemTimeoutMs} ms timeout (attempt ${attempt.number} on ${attempt.link.node.id})`;
@@ -225,7 +231,7 @@ export class ScatterRun {
     this.deps.log.warn({ err: error, nodeId: link.node.id }, 'scatter stream to a mapper failed; its attempts run elsewhere');
     for (const attempt of [...this.attempts.values()]) {
       if (attempt.link !== link) continue;
-      this.endAttempt(attempt, false);
+      this.endAttempt(attempt, false, { kind: 'failed', code: 'Unavailable', message: `node ${link.node.id} lost: ${error instanceof Error ? error.message : String(error)}` });
       const { item } = attempt;
       if (item.done || item.running.size > 0) continue;
       item.lost += 1;
@@ -242,7 +248,7 @@ export class ScatterRun {
   private complete(item: Item, attempt: Attempt, outcome: { case: 'value'; value: ReturnType<typeof fromJson<typeof ValueSchema>> } | { case: 'error'; value: { code: number; message: string } }): void {
     item.done = true;
     clearTimeout(item.hedgeTimer);
-    for (const other of [...item.running]) this.endAttempt(other, true);
+    for (const other of [...item.running]) this.endAttempt(other, true, { kind: 'cancelled', reason: `attempt ${attempt.number} on ${attempt.link.node.id} answered first` });
     this.counts.completed += 1;
     if (outcome.case === 'value') this.counts.succeeded += 1;
     else if (outcome.value.code === Code.DeadlineExceeded) this.counts.timedOut += 1;

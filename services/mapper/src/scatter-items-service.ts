@@ -6,6 +6,7 @@ import type { TaskPool } from '@weft/pool';
 import type { RunScatterItemsRequest, RunScatterItemsResponseSchema, ScatterItem, ScatterItemOutcomeSchema } from '@weft/proto/cluster';
 import { BatchQueue, codeForKind } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
+import { ScatterItemSpans } from './scatter-item-spans.js';
 import type { Semaphore } from './semaphore.js';
 
 type Outcome = MessageInitShape<typeof ScatterItemOutcomeSchema>;
@@ -54,6 +55,7 @@ export interface ScatterItemsDeps {
  */
 export function createScatterItemsHandler(deps: ScatterItemsDeps) {
   const { pool, functions, ioSlots, stats } = deps;
+  const spans = new ScatterItemSpans();
   return async function* runScatterItems(requests: AsyncIterable<RunScatterItemsRequest>, ctx: HandlerContext): AsyncGenerator<MessageInitShape<typeof RunScatterItemsResponseSchema>> {
     const iterator = requests[Symbol.asyncIterator]();
     const first = await iterator.next();
@@ -73,7 +75,10 @@ export function createScatterItemsHandler(deps: ScatterItemsDeps) {
       running.set(item.id, controller);
       stats.enter();
       const received = Date.now();
-      void runOne(def, item, params, controller.signal).then((outcome) => {
+      const span = spans.start(item, def.name, def.executor);
+      controller.signal.addEventListener('abort', () => span.cancelled(), { once: true });
+      void span.run(() => runOne(def, item, params, controller.signal)).then((outcome) => {
+        span.ended(outcome.outcome);
         // A cancelled attempt was already removed and counted out: its outcome is dropped.
         if (running.get(item.id) !== controller) return;
         running.delete(item.id);

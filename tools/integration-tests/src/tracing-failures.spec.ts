@@ -1,15 +1,17 @@
 import { join } from 'node:path';
-import { JobState, TaskEventType, type JobHandle } from '@weft/client';
+import { JobState, type JobHandle, type ScatterEvent } from '@weft/client';
 import { generateCorpusFile } from '@weft/corpus';
-import { injectFaults } from '@weft/testing';
+import { injectFaults, type ReceivedSpan } from '@weft/testing';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { countsOf, readAll } from './support/read-results.js';
 import { diffCounts, noDifferences, referenceWordCountOfFiles } from './support/reference-word-count.js';
 import { describeSpan, traceTree } from './support/trace-tree.js';
 
 // Issue 9, "Must show": with OTEL_EXPORTER_OTLP_PROTOCOL=http/json the spans reach the receiver
-// as JSON (tracing.spec.ts covers http/protobuf), and a SIGKILLed mapper's retried task shows as
-// two attempts in the job's trace, the first with error status and the exception.
+// as JSON (tracing.spec.ts covers http/protobuf); a scatter call with hedging is one trace in which
+// the hedged item shows both attempts, the losing one marked cancelled; and a SIGKILLed mapper's
+// retried task shows as two attempts in the job's trace, the first with error status and the
+// exception.
 
 const KiB = 1024;
 const input = { corpus: '', counts: new Map<string, number>() };
@@ -43,13 +45,6 @@ async function expectExactCount(job: JobHandle): Promise<string> {
   return done.traceId;
 }
 
-/** Resolves once a map attempt of `job` has started on `nodeId`. */
-async function attemptStartedOn(job: JobHandle, nodeId: string): Promise<void> {
-  for await (const event of job.watch()) {
-    if (event.event.case === 'task' && event.event.value.type === TaskEventType.STARTED && event.event.value.nodeId === nodeId) return;
-  }
-  throw new Error(`job ${job.id} ended before an attempt started on ${nodeId}`);
-}
 
 describe('traces over http/json, and of a job that lost a mapper', () => {
   it('exports over OTLP http/json: the whole job arrives as one tree, and nothing came as protobuf', () =>
@@ -70,7 +65,8 @@ describe('traces over http/json, and of a job that lost a mapper', () => {
       // Hold mapper-1's map attempts for a while, so it dies with attempts in flight.
       await injectFaults(cluster.mapper(0), { latencyMs: 20_000, methods: ['RunMapTask'] });
       const job = await cluster.client.submit({ function: 'wordcount', inputs: [{ file: input.corpus }], reducers: 1 });
-      await attemptStartedOn(job, 'mapper-1');
+      // Attempts are placed at once, and mapper-1 holds the ones it gets for 20 s: kill it while it does.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       cluster.mapper(0).kill();
       const tree = traceTree(await cluster.trace(await expectExactCount(job)));
       expect(tree.orphans.map(describeSpan)).toEqual([]);
@@ -93,6 +89,52 @@ describe('traces over http/json, and of a job that lost a mapper', () => {
         expect(Number(later.at(-1)!.attributes['weft.task.attempt'])).toBeGreaterThan(Number(first!.attributes['weft.task.attempt']));
         // The retry shows on the job span as an event naming the failed attempt.
         expect(job_.events.some((e) => e.attributes['weft.task.id'] === first!.attributes['weft.task.id'] && e.attributes['weft.task.attempt'] === first!.attributes['weft.task.attempt'])).toBe(true);
+      }
+      await cluster.mapper(0).restart();
+    }));
+  it('traces a hedged scatter call as one tree: both attempts of a hedged item, the loser cancelled', () =>
+    suite.run(async (cluster) => {
+      // mapper-1 answers nothing for 3 s: the items it holds are hedged onto mapper-2 after 300 ms.
+      await injectFaults(cluster.mapper(0), { latencyMs: 3_000, methods: ['RunScatterItems'] });
+      const inputs = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const items: Extract<ScatterEvent, { type: 'item' }>[] = [];
+      const startedMs = Date.now();
+      try {
+        for await (const event of cluster.client.scatter({ function: 'echo', inputs, maxConcurrency: 6, hedgeAfterMs: 300 })) {
+          if (event.type === 'item') items.push(event);
+        }
+      } finally {
+        await injectFaults(cluster.mapper(0), {});
+      }
+      expect(items.map((e) => (e.ok ? e.value : e.error)).sort()).toEqual(inputs);
+      const hedgedItems = items.filter((e) => e.hedged).map((e) => e.index);
+      expect(hedgedItems.length).toBeGreaterThanOrEqual(1);
+
+      // The call's spans are exported a moment after it ended.
+      const isRoot = (s: ReceivedSpan): boolean => s.name === 'weft.v1.ScatterGatherService/Scatter' && s.service === 'weft-gateway' && s.kind === 'server' && s.startMs >= startedMs - 1000;
+      for (let i = 0; i < 100 && !cluster.spans().some(isRoot); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const root = cluster.spans().find(isRoot);
+      expect(root).toBeDefined();
+      const tree = traceTree(await cluster.trace(root!.traceId));
+      expect(tree.roots).toEqual([root]);
+      expect(tree.orphans.map(describeSpan)).toEqual([]);
+      const [coordinatorServer] = tree.spans.filter((s) => s.service === 'weft-coordinator' && s.kind === 'server');
+      expect(coordinatorServer?.name).toBe('weft.v1.ScatterGatherService/Scatter');
+      const attempts = tree.named(/^scatter item \d+ attempt \d+$/);
+      for (const span of attempts) expect(tree.parent(span)).toBe(coordinatorServer);
+      // Every item has an attempt that succeeded; each hedged one also a first attempt, cancelled.
+      for (const index of inputs.keys()) {
+        const mine = attempts.filter((s) => s.attributes['weft.scatter.item'] === index).sort((a, b) => Number(a.attributes['weft.scatter.attempt']) - Number(b.attributes['weft.scatter.attempt']));
+        expect(mine.filter((s) => s.attributes['weft.scatter.outcome'] === 'succeeded')).toHaveLength(1);
+        if (!hedgedItems.includes(index)) continue;
+        expect(mine).toHaveLength(2);
+        const [first, hedge] = mine;
+        expect(first!.attributes).toMatchObject({ 'weft.scatter.attempt': 1, 'weft.node.id': 'mapper-1', 'weft.scatter.outcome': 'cancelled', 'weft.scatter.cancelled': true });
+        expect(first!.events.map((e) => e.name)).toContain('cancelled');
+        expect(hedge!.attributes).toMatchObject({ 'weft.scatter.attempt': 2, 'weft.node.id': 'mapper-2', 'weft.scatter.hedge': true, 'weft.scatter.outcome': 'succeeded' });
+        expect(hedge!.startMs - first!.startMs).toBeGreaterThanOrEqual(300 - 1);
+        // The hedge's work on mapper-2 hangs below it: the item carried its trace context.
+        expect(tree.children(hedge!).map(describeSpan)).toEqual(['weft-mapper internal run echo']);
       }
     }));
 });
