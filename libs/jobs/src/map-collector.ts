@@ -13,6 +13,12 @@ export interface MapTaskOptions {
   inputLabel: string;
   /** Line number (0-based) of the first line in this task's input, for error locations. */
   firstLine: number;
+  /**
+   * Byte offset of the input within its file, when a split starts mid-file (its line numbers are
+   * then relative to the split); error locations say `(from byte N)`. Never part of `inputLabel`,
+   * which grep uses in its keys. Default 0.
+   */
+  inputOffset?: number;
   /** Skip (and count) lines whose map throws instead of failing the task. */
   skipBadRecords: boolean;
 }
@@ -71,6 +77,12 @@ export class MapCollector<V> {
       : this.sink;
   }
 
+  /** The input as error locations name it. */
+  private location(): string {
+    const offset = this.options.inputOffset ?? 0;
+    return offset > 0 ? `${this.options.inputLabel} (from byte ${offset})` : this.options.inputLabel;
+  }
+
   /**
    * Runs the job's map on one line (the `index`-th line of this task's input, 0-based).
    * @throws UserCodeError `${job} map failed: ...` at `${inputLabel} line ${firstLine + index}`,
@@ -88,7 +100,7 @@ export class MapCollector<V> {
         this.stagedValues.length = 0;
         return;
       }
-      throw new UserCodeError(`${this.job.name} map failed: ${messageOf(error)}`, `${this.options.inputLabel} line ${this.options.firstLine + index}`);
+      throw new UserCodeError(`${this.job.name} map failed: ${messageOf(error)}`, `${this.location()} line ${this.options.firstLine + index}`);
     }
   }
 
@@ -121,7 +133,7 @@ export class MapCollector<V> {
         if (this.job.combine) for (const key of keys) writer.add(key, this.combined.get(key)!);
         else for (const key of keys) for (const value of this.lists.get(key)!) writer.add(key, value);
       } catch (error) {
-        throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.options.inputLabel);
+        throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.location());
       }
       const run = writer.finish();
       runs.push(run);

@@ -17,6 +17,8 @@ export interface MapWork {
   inputLabel: string;
   /** Line number (0-based) of the input's first line within its file, for error locations. */
   firstLine: number;
+  /** Byte offset of the input within its file (a split that starts mid-file), for error locations. Default 0. */
+  inputOffset?: number;
   /** Skip and count lines whose map throws instead of failing the task. */
   skipBadRecords: boolean;
 }

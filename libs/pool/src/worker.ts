@@ -36,6 +36,7 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
           partitions: work.partitions,
           inputLabel: work.inputLabel,
           firstLine: work.firstLine,
+          inputOffset: work.inputOffset,
           skipBadRecords: work.skipBadRecords,
         });
         const value: MapResult = { ...output, workerStartedMs: started, workerEndedMs: now() };

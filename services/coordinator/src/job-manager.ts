@@ -23,6 +23,8 @@ export class JobManager {
   private running = 0;
   private seq: number;
   private readonly finished = new Set<Promise<void>>();
+  /** Each started runner's end, by job id, until it ended. */
+  private readonly ended = new Map<string, Promise<void>>();
   private readonly traces = new JobTraces();
 
   constructor(
@@ -90,14 +92,23 @@ export class JobManager {
     return this.runners.get(id);
   }
 
-  /** Cancels a job; ended jobs are left as they are. Throws JobNotFoundError. */
-  cancel(id: string): Job {
+  /**
+   * Cancels a job and waits (at most `waitMs`) until its runner has stopped every attempt, so the
+   * answer shows CANCELLED; ended jobs are left as they are. Throws JobNotFoundError.
+   */
+  async cancel(id: string, waitMs = 5_000): Promise<Job> {
     const runner = this.runners.get(id);
     if (runner) {
       const queued = this.queue.indexOf(runner);
       if (queued >= 0) this.queue.splice(queued, 1);
       runner.cancel();
       if (queued >= 0) void this.start(runner);
+      const ended = this.ended.get(id);
+      if (ended) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+        clearTimeout(timer);
+      }
     }
     return this.get(id);
   }
@@ -133,8 +144,10 @@ export class JobManager {
     this.running += 1;
     const done = this.traces.run(runner.job.id, () => runner.run()).finally(() => this.traces.end(runner.job));
     this.finished.add(done);
+    this.ended.set(runner.job.id, done);
     await done;
     this.finished.delete(done);
+    this.ended.delete(runner.job.id);
     this.running -= 1;
     // Keep the finished runner briefly so late watchers still get its events, then serve from the journal.
     setTimeout(() => this.runners.delete(runner.job.id), 60_000).unref();

@@ -59,8 +59,8 @@ export function createJobService(jobs: JobManager, store: JobStore): Partial<Ser
       }
     },
 
-    cancelJob(request) {
-      return { job: jobs.cancel(requireJobId(request.jobId)) };
+    async cancelJob(request) {
+      return { job: await jobs.cancel(requireJobId(request.jobId)) };
     },
 
     listJobs(request) {

@@ -41,7 +41,7 @@ export function createMapperService(
       trace.getActiveSpan()?.setAttributes(taskAttributes);
       yield { kind: { case: 'started', value: true } };
 
-      const { input, label } = await readInput(spec, iterator, urls, ctx.signal);
+      const { input, offset } = await readInput(spec, iterator, urls, ctx.signal);
       const started = Date.now();
       const result = await pool.runMap(
         {
@@ -49,7 +49,8 @@ export function createMapperService(
           params: JSON.parse(spec.paramsJson || '{}') as Record<string, unknown>,
           partitions: spec.partitions,
           input,
-          inputLabel: label,
+          inputLabel: spec.inputLabel,
+          inputOffset: offset,
           firstLine: Number(spec.firstLine || 1n),
           skipBadRecords: spec.skipBadRecords,
         },
@@ -89,18 +90,18 @@ export function createMapperService(
   };
 }
 
-/** The task's input: streamed chunks up to `end`, or the file range the mapper reads itself. */
-async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>, urls: { fetch: AllowedFetch; maxBytes: number }, signal: AbortSignal): Promise<{ input: Uint8Array; label: string }> {
-  if (spec.input.case === 'url') return { input: await readUrl(urls.fetch, spec.input.value, urls.maxBytes, signal), label: spec.inputLabel };
+/** The task's input (streamed chunks up to `end`, a URL or the file range the mapper reads itself) and its byte offset in its file. */
+async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>, urls: { fetch: AllowedFetch; maxBytes: number }, signal: AbortSignal): Promise<{ input: Uint8Array; offset: number }> {
+  if (spec.input.case === 'url') return { input: await readUrl(urls.fetch, spec.input.value, urls.maxBytes, signal), offset: 0 };
   if (spec.input.case === 'file') {
     const { path, start, end } = spec.input.value;
     const { bytes, offset } = await readFileRange(path, Number(start), Number(end));
-    return { input: bytes, label: offset > 0 ? `${spec.inputLabel} (from byte ${offset})` : spec.inputLabel };
+    return { input: bytes, offset };
   }
   const chunks: Uint8Array[] = [];
   for (let next = await rest.next(); !next.done; next = await rest.next()) {
     if (next.value.kind.case === 'chunk') chunks.push(next.value.kind.value);
     else if (next.value.kind.case === 'end') break;
   }
-  return { input: concatBytes(chunks), label: spec.inputLabel };
+  return { input: concatBytes(chunks), offset: 0 };
 }
