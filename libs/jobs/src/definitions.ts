@@ -35,6 +35,13 @@ export interface JobDefinition<V = unknown, R = unknown> {
   readonly values: ValueCodecName;
   /** Codec of reduce output values. */
   readonly results: ValueCodecName;
+  /**
+   * Line transforms chained before `map` inside the same map task (the seed's pipeline pattern: no
+   * shuffle between them). Each gets a line and returns the line(s) to pass on: a string, an array
+   * of strings, or null/undefined to drop it. A throw fails (or, with skipBadRecords, skips) the
+   * input line it came from. Default none.
+   */
+  readonly stages?: ReadonlyArray<(line: string, ctx: MapContext) => string | readonly string[] | null | undefined>;
   map(line: string, emit: (key: string, value: V) => void, ctx: MapContext): void;
   /** Associative and commutative fold of two map values with the same key, applied map-side. */
   combine?(a: V, b: V): V;
@@ -83,6 +90,9 @@ export function defineJob<V, R>(def: Omit<JobDefinition<V, R>, 'kind'>): JobDefi
   }
   if (typeof def.map !== 'function' || typeof def.reduce !== 'function') {
     throw new TypeError(`job ${def.name}: map and reduce must be functions`);
+  }
+  if (def.stages !== undefined && (!Array.isArray(def.stages) || def.stages.some((stage) => typeof stage !== 'function'))) {
+    throw new TypeError(`job ${def.name}: stages must be an array of functions`);
   }
   return Object.freeze({ ...def, kind: 'job' as const });
 }

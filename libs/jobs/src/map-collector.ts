@@ -91,7 +91,8 @@ export class MapCollector<V> {
   mapLine(line: string, index: number): void {
     this.lines++;
     try {
-      this.job.map(line, this.emit, this.ctx);
+      if (this.job.stages?.length) this.runStages(line, 0);
+      else this.job.map(line, this.emit, this.ctx);
       if (this.stagedKeys.length > 0) this.commitStaged();
     } catch (error) {
       if (this.options.skipBadRecords) {
@@ -102,6 +103,19 @@ export class MapCollector<V> {
       }
       throw new UserCodeError(`${this.job.name} map failed: ${messageOf(error)}`, `${this.location()} line ${this.options.firstLine + index}`);
     }
+  }
+
+  /** Passes `line` through stages[from..] and then to map, fanning out where a stage returns several lines. */
+  private runStages(line: string, from: number): void {
+    const stages = this.job.stages!;
+    if (from === stages.length) {
+      this.job.map(line, this.emit, this.ctx);
+      return;
+    }
+    const out = stages[from]!(line, this.ctx);
+    if (out === null || out === undefined) return;
+    if (typeof out === 'string') this.runStages(out, from + 1);
+    else for (const next of out) this.runStages(next, from + 1);
   }
 
   private commitStaged(): void {

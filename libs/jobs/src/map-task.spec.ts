@@ -3,6 +3,7 @@ import { intCodec, jsonCodec, partitionOf, readRun } from '@weft/records';
 import { defineJob } from './definitions.js';
 import { runMapTask } from './map-task.js';
 import { runReduceTask } from './reduce-task.js';
+import { runLocally } from './run-locally.js';
 import { wordcount } from './builtins/wordcount.js';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -116,5 +117,33 @@ describe('runReduceTask', () => {
     });
     const run = runMapTask(job, encode('x y'), options).partitions[0]!;
     expect(() => runReduceTask(job, [run], {})).toThrow('broken reduce failed: boom (at key "y")');
+  });
+});
+
+describe('stages (the pipeline pattern)', () => {
+  const piped = defineJob<number, number>({
+    name: 'piped',
+    description: 'drops comments, splits on ";", trims, then counts words',
+    params: {},
+    values: 'int',
+    results: 'int',
+    stages: [
+      (line) => (line.startsWith('#') ? null : line),
+      (line) => line.split(';'),
+      (line) => line.trim(),
+    ],
+    map(line, emit) {
+      for (const word of line.split(' ')) if (word) emit(word, 1);
+    },
+    combine: (a, b) => a + b,
+    reduce: (_key, values) => values.reduce((a, b) => a + b, 0),
+  });
+
+  it('chains the stages before map inside one task', () => {
+    expect([...runLocally(piped, ['# a comment', 'a b; b c ;c', ' d '])]).toEqual([['a', 1], ['b', 2], ['c', 2], ['d', 1]]);
+  });
+
+  it('rejects stages that are not functions', () => {
+    expect(() => defineJob({ ...piped, stages: ['x' as never] })).toThrow('job piped: stages must be an array of functions');
   });
 });

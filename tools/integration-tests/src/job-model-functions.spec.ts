@@ -56,7 +56,7 @@ describe('functions, URLs and outputs', () => {
   it('a user module from WEFT_FUNCTION_MODULES runs as a job and as a scatter function on every node', () =>
     suite.run(async ({ client }) => {
       const functions = await client.functions();
-      expect(functions.filter((f) => f.source === userModule).map((f) => f.name).sort()).toEqual(['letter-count', 'square']);
+      expect(functions.filter((f) => f.source === userModule).map((f) => f.name).sort()).toEqual(['letter-count', 'piped-words', 'slow-lines', 'square']);
 
       const records = ['Hello, World!', 'The quick brown fox jumps over the lazy dog', 'ÅÄÖ abc ABC'];
       const job = await client.submit({ function: 'letter-count', inputs: [{ records }], reducers: 2 });
@@ -67,6 +67,14 @@ describe('functions, URLs and outputs', () => {
 
       const items = await scatterItems(client, { function: 'square', params: { offset: 1 }, inputs: [1, 2, 3, 40], maxConcurrency: 4 });
       expect(items.map((e) => (e.ok ? e.value : e.error))).toEqual([2, 5, 10, 1601]);
+    }));
+
+  it("a job's stages chain line transforms before map inside each map task", () =>
+    suite.run(async ({ client }) => {
+      const records = ['# header a b', 'A b|b C', 'c|#not-a-comment d', '#x'];
+      const job = await client.submit({ function: 'piped-words', inputs: [{ records }], reducers: 2 });
+      expect((await job.wait()).state).toBe(JobState.SUCCEEDED);
+      expect(countsOf(await readAll(job))).toEqual(new Map([['#not-a-comment', 1], ['a', 1], ['b', 2], ['c', 2], ['d', 1]]));
     }));
 
   it('http-get reaches allow-listed hosts only, redirects included', () =>
