@@ -142,7 +142,7 @@ export class JobManager {
 
   private async start(runner: JobRunner): Promise<void> {
     this.running += 1;
-    const done = this.traces.run(runner.job.id, () => runner.run()).finally(() => this.traces.end(runner.job));
+    const done = this.traces.run(runner.job.id, () => runner.run(), runner.events).finally(() => this.traces.end(runner.job));
     this.finished.add(done);
     this.ended.set(runner.job.id, done);
     await done;

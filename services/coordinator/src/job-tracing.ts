@@ -1,6 +1,8 @@
-import { ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, trace, type Context, type Span } from '@opentelemetry/api';
-import { JobState } from '@weft/proto';
+import { ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, trace, type Span } from '@opentelemetry/api';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { JobState, TaskEventType } from '@weft/proto';
 import { secondsBuckets, weftMeter, weftTracer } from '@weft/telemetry';
+import type { JobEventLog } from './job-event-log.js';
 import type { StoredJob } from './job-store.js';
 
 /**
@@ -32,11 +34,23 @@ export class JobTraces {
     this.spans.set(job.id, span);
   }
 
-  /** Runs `work` with the job's span active. */
-  run<T>(jobId: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with the job's span active. The job's notices (breaker transitions, bulkhead
+   * rejections, lost map outputs) and its retries, cancellations and backup attempts from `events`
+   * become events on the job span, at the time they happened.
+   */
+  async run<T>(jobId: string, work: () => Promise<T>, events?: JobEventLog): Promise<T> {
     const span = this.spans.get(jobId);
-    const active: Context = span ? trace.setSpan(ROOT_CONTEXT, span) : context.active();
-    return context.with(active, work);
+    if (!span) return work();
+    const stop = new AbortController();
+    const mirrored = events && span.isRecording() ? mirrorEvents(span, events, stop.signal) : Promise.resolve();
+    try {
+      return await context.with(trace.setSpan(ROOT_CONTEXT, span), work);
+    } finally {
+      // The runner ended its log: the mirror drains what is left; never wait on it for long.
+      await Promise.race([mirrored, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+      stop.abort();
+    }
   }
 
   /** Ends the job's span with its final state (ERROR status unless it SUCCEEDED or was CANCELLED) and records its duration. */
@@ -53,5 +67,31 @@ export class JobTraces {
     if (job.state === JobState.CANCELLED) span.addEvent('cancelled', { 'weft.reason': job.error });
     if (job.state === JobState.FAILED) span.setStatus({ code: SpanStatusCode.ERROR, message: job.error });
     span.end();
+  }
+}
+
+const mirroredTaskEvents: Partial<Record<TaskEventType, string>> = {
+  [TaskEventType.RETRIED]: 'retry',
+  [TaskEventType.CANCELLED]: 'attempt cancelled',
+  [TaskEventType.BACKUP_LAUNCHED]: 'backup attempt',
+};
+
+async function mirrorEvents(span: Span, events: JobEventLog, signal: AbortSignal): Promise<void> {
+  for await (const { event, time } of events.follow(0, signal)) {
+    const at = time ? timestampMs(time) : Date.now();
+    if (event.case === 'notice') {
+      span.addEvent('notice', { 'weft.message': event.value }, at);
+    } else if (event.case === 'task') {
+      const name = mirroredTaskEvents[event.value.type];
+      if (name) {
+        const { taskId, attempt, nodeId, message } = event.value;
+        span.addEvent(name, {
+          'weft.task.id': taskId,
+          ...(attempt ? { 'weft.task.attempt': attempt } : {}),
+          ...(nodeId ? { 'weft.node.id': nodeId } : {}),
+          ...(message ? { 'weft.message': message } : {}),
+        }, at);
+      }
+    }
   }
 }
