@@ -37,8 +37,13 @@ describe('buildJobSpec', () => {
     expect(() => buildJobSpec('grep', { text: ['x'], label: ['nokey'] }, '/')).toThrow('--label must look like KEY=VALUE, got "nokey"');
   });
 
+  it('takes --upload instead of inputs, and makes --output-dir absolute', () => {
+    expect(buildJobSpec('wordcount', { upload: '-', outputDir: 'out' }, '/work')).toMatchObject({ inputs: [], outputDir: '/work/out' });
+    expect(buildJobSpec('wordcount', { text: ['a'], outputDir: '/abs' }, '/work').outputDir).toBe('/abs');
+  });
+
   it('requires an input and a whole --reducers >= 1', () => {
-    expect(() => buildJobSpec('wordcount', {}, '/')).toThrow('give at least one --input PATH or --text STRING');
+    expect(() => buildJobSpec('wordcount', {}, '/')).toThrow('give at least one --input PATH, --text STRING or --upload PATH');
     expect(() => buildJobSpec('wordcount', { text: ['a'], reducers: '0' }, '/')).toThrow('--reducers must be an integer >= 1, got "0"');
     expect(() => buildJobSpec('wordcount', { text: ['a'], reducers: '2.5' }, '/')).toThrow('--reducers must be an integer >= 1, got "2.5"');
   });

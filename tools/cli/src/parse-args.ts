@@ -55,6 +55,10 @@ export interface SubmitArgs {
   readonly maxAttempts?: string;
   readonly skipBadRecords?: boolean;
   readonly idempotencyKey?: string;
+  /** A file (or `-` for stdin) streamed as the job's input through UploadJob. */
+  readonly upload?: string;
+  /** Directory for one part file per reduce partition (made absolute against the working directory). */
+  readonly outputDir?: string;
 }
 
 /** Turns `--label K=V` strings into labels (values stay strings). Throws a `UsageError` like `parseParams`. */
@@ -80,7 +84,7 @@ export function buildJobSpec(fn: string, args: SubmitArgs, cwd: string): JobSpec
     ...(args.input ?? []).map((p) => (/^https?:\/\//.test(p) ? { url: p } : { file: isAbsolute(p) ? p : resolve(cwd, p) })),
     ...(args.text?.length ? [{ records: args.text }] : []),
   ];
-  if (inputs.length === 0) throw new UsageError('give at least one --input PATH or --text STRING');
+  if (inputs.length === 0 && args.upload === undefined) throw new UsageError('give at least one --input PATH, --text STRING or --upload PATH');
   return {
     function: fn,
     inputs,
@@ -90,6 +94,7 @@ export function buildJobSpec(fn: string, args: SubmitArgs, cwd: string): JobSpec
     skipBadRecords: args.skipBadRecords,
     idempotencyKey: args.idempotencyKey,
     labels: parseLabels(args.label ?? []),
+    outputDir: args.outputDir === undefined ? undefined : isAbsolute(args.outputDir) ? args.outputDir : resolve(cwd, args.outputDir),
   };
 }
 

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobState } from '@weft/client';
 import { generateCorpusFile } from '@weft/corpus';
 import { useClusterSuite } from './support/cluster-suite.js';
+import { runWeft } from './support/weft-cli.js';
 import { countsOf, readAll } from './support/read-results.js';
 import { diffCounts, noDifferences, referenceWordCount } from './support/reference-word-count.js';
 
@@ -12,12 +13,13 @@ import { diffCounts, noDifferences, referenceWordCount } from './support/referen
 const MiB = 1024 * 1024;
 const copies = 10;
 let corpus = new Uint8Array(0);
+let corpusPath = '';
 let expected = new Map<string, number>();
 
 const suite = useClusterSuite('upload', { mappers: 2, reducers: 2 }, async (dir) => {
-  const path = join(dir, 'corpus-20mib.txt');
-  await generateCorpusFile(path, { bytes: 20 * MiB, seed: 777 });
-  corpus = new Uint8Array(await readFile(path));
+  corpusPath = join(dir, 'corpus-20mib.txt');
+  await generateCorpusFile(corpusPath, { bytes: 20 * MiB, seed: 777 });
+  corpus = new Uint8Array(await readFile(corpusPath));
   // The upload is the file `copies` times, each copy ending in a newline: 10x one reference count.
   const once = referenceWordCount(new TextDecoder().decode(corpus));
   expected = new Map([...once].map(([word, n]) => [word, n * copies]));
@@ -54,5 +56,24 @@ describe('UploadJob', () => {
         const peak = await peakRssBytes(node.pid!);
         expect({ node: node.name, underLimit: peak < 300 * MiB, peakMiB: Math.round(peak / MiB) }).toMatchObject({ node: node.name, underLimit: true });
       }
+    }));
+
+  it('`weft submit --upload FILE --output-dir DIR --wait --json` streams the file and commits part files', () =>
+    suite.run(async (cluster) => {
+      const outputDir = join(suite.dir, 'cli-output');
+      const run = await runWeft(['submit', 'wordcount', '--upload', corpusPath, '--reducers', '2', '--output-dir', outputDir, '--wait', '--json', '--gateway', cluster.gatewayUrl]);
+      expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+      expect((JSON.parse(run.stdout) as { job: { state: string } }).job.state).toBe('JOB_STATE_SUCCEEDED');
+      expect((await readdir(outputDir)).sort()).toEqual(['_SUCCESS', 'part-r-00000', 'part-r-00001']);
+      const fromFiles = new Map<string, number>();
+      for (const part of ['part-r-00000', 'part-r-00001']) {
+        for (const line of (await readFile(join(outputDir, part), 'utf8')).split('\n')) {
+          if (line === '') continue;
+          const tab = line.lastIndexOf('\t');
+          fromFiles.set(line.slice(0, tab).replace(/\\([\\tnr])/g, (_, c: string) => ({ '\\': '\\', t: '\t', n: '\n', r: '\r' })[c]!), Number(line.slice(tab + 1)));
+        }
+      }
+      const once = new Map([...expected].map(([word, n]) => [word, n / copies]));
+      expect(diffCounts(once, fromFiles)).toEqual(noDifferences(once.size));
     }));
 });

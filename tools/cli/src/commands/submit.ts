@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { JobState, isJobFailedError } from '@weft/client';
 import type { Job } from '@weft/client';
@@ -25,6 +27,8 @@ export function registerSubmit(program: Command, ctx: CommandContext): void {
     .argument('<function>', 'registered job name, e.g. wordcount (see `weft functions`)')
     .option('--input <path>', 'input file (relative paths are made absolute) or http(s) URL; repeatable', collect)
     .option('--text <string>', 'an inline input record; repeatable', collect)
+    .option('--upload <path>', 'stream this local file (- for stdin) to the cluster as input (UploadJob)')
+    .option('--output-dir <dir>', 'also write one part file per reduce partition into this (missing or empty) directory')
     .option('--reducers <n>', 'number of reduce partitions (1..1024)')
     .option('--param <key=value>', 'job parameter; the value is parsed as JSON when it parses; repeatable', collect)
     .option('--idempotency-key <key>', 'submitting again with the same key returns the first job')
@@ -40,13 +44,16 @@ Examples:
   $ weft submit wordcount --input ./corpus.txt --wait
   $ weft submit wordcount --input a.txt --input b.txt --reducers 4 --wait --json
   $ weft submit sum-of-squares --text 1 --text 2 --text 3 --wait
+  $ cat big.log | weft submit wordcount --upload - --output-dir ./counts --wait
   $ weft submit grep --input ./app.log --param 'pattern=timeout|refused'`,
   );
   cmd.action(async (fn: string, opts: SubmitOptions) => {
     const { io } = ctx;
     const spec = buildJobSpec(fn, opts, io.cwd);
     const client = clientFor(opts, io, ctx);
-    const handle = await client.submit(spec);
+    const handle = opts.upload === undefined
+      ? await client.submit(spec)
+      : await client.upload(spec, opts.upload === '-' ? process.stdin : createReadStream(isAbsolute(opts.upload) ? opts.upload : resolve(io.cwd, opts.upload), { highWaterMark: 1 << 20 }));
     if (!opts.wait) {
       if (opts.json) writeJson(io, { jobId: handle.id });
       else io.stdout.write(`submitted job ${handle.id}\n`);
