@@ -1,0 +1,172 @@
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { ValueSchema } from '@bufbuild/protobuf/wkt';
+import { createClient, createRouterTransport } from '@connectrpc/connect';
+import { FunctionRegistry } from '@weft/jobs';
+import { NodeRole, ScatterRequestSchema, type ScatterResponse } from '@weft/proto';
+import { MapperService, type RunScatterItemsRequest, type RunScatterItemsResponseSchema } from '@weft/proto/cluster';
+import type { ClientFactory } from '@weft/rpc';
+import { createLogger } from '@weft/telemetry';
+import { ScatterRun } from './scatter-run.js';
+import { registerFake } from './testing/register-fake.js';
+import { validateScatterRequest } from './validate-scatter.js';
+import { WorkerRegistry } from './worker-registry.js';
+
+/**
+ * A fake mapper per node id: each item's input is `{ ms, value }`; it answers `value` after `ms`
+ * (ms < 0: never on node `a`, at once elsewhere), records what it was sent and cancelled, and counts
+ * items in flight.
+ */
+class FakeMappers {
+  inFlight = 0;
+  peak = 0;
+  readonly started: Array<{ node: string; input: unknown }> = [];
+  readonly cancelled: Array<{ node: string; id: number }> = [];
+
+  factory(): ClientFactory {
+    const client = (node: string) => createClient(MapperService, createRouterTransport((router) => router.service(MapperService, { runScatterItems: (requests) => this.serve(node, requests) })));
+    return {
+      client: ((_service: unknown, baseUrl: string) => client(new URL(baseUrl).hostname)) as ClientFactory['client'],
+      transport: () => { throw new Error('unused'); },
+      forget: () => undefined,
+      close: () => undefined,
+    };
+  }
+
+  private async *serve(node: string, requests: AsyncIterable<RunScatterItemsRequest>): AsyncGenerator<MessageInitShape<typeof RunScatterItemsResponseSchema>> {
+    const answers: Array<{ id: number; valueJson: string }> = [];
+    let wake: (() => void) | undefined;
+    const timers = new Map<number, NodeJS.Timeout>();
+    let open = true;
+    void (async () => {
+      for await (const request of requests) {
+        if (request.kind.case === 'items') {
+          for (const item of request.kind.value.items) {
+            const { ms, value } = JSON.parse(item.inputJson) as { ms: number; value: unknown };
+            this.started.push({ node, input: value });
+            this.inFlight += 1;
+            this.peak = Math.max(this.peak, this.inFlight);
+            if (ms < 0 && node === 'a') continue;
+            timers.set(item.id, setTimeout(() => {
+              timers.delete(item.id);
+              this.inFlight -= 1;
+              answers.push({ id: item.id, valueJson: JSON.stringify(value) });
+              wake?.();
+            }, Math.max(0, ms)));
+          }
+        } else if (request.kind.case === 'cancel') {
+          for (const id of request.kind.value.ids) {
+            this.cancelled.push({ node, id });
+            if (timers.has(id)) clearTimeout(timers.get(id));
+            timers.delete(id);
+            this.inFlight -= 1;
+          }
+        }
+      }
+      for (const timer of timers.values()) clearTimeout(timer);
+      open = false;
+      wake?.();
+    })();
+    while (open || answers.length > 0) {
+      if (answers.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      yield { outcomes: answers.splice(0).map((a) => ({ id: a.id, outcome: { case: 'valueJson', value: a.valueJson } })) };
+    }
+  }
+}
+
+const log = createLogger({ service: 'test', level: 'silent' });
+const functions = FunctionRegistry.withBuiltins();
+
+async function setup(nodes: string[]) {
+  const registry = new WorkerRegistry({ heartbeatIntervalMs: 60_000, nodeTimeoutMs: 600_000, coordinatorId: 'c', log });
+  const workers = await Promise.all(nodes.map((nodeId) => registerFake(registry, { nodeId, role: NodeRole.MAPPER, slots: 2 })));
+  const mappers = new FakeMappers();
+  const run = (fields: Record<string, unknown>, inputs: Array<{ ms: number; value: unknown }>) => {
+    const request = create(ScatterRequestSchema, {
+      function: 'echo', maxConcurrency: 4, ...fields,
+      inputs: inputs.map(fromPlain),
+    });
+    return new ScatterRun(validateScatterRequest(request, functions), { registry, clients: mappers.factory(), load: new Map(), log });
+  };
+  return { registry, workers, mappers, run, close: async () => { for (const w of workers) await w.end(); registry.close(); } };
+}
+
+function fromPlain(input: { ms: number; value: unknown }) {
+  return create(ValueSchema, { kind: { case: 'structValue', value: { fields: {
+    ms: create(ValueSchema, { kind: { case: 'numberValue', value: input.ms } }),
+    value: create(ValueSchema, { kind: { case: 'numberValue', value: input.value as number } }),
+  } } } });
+}
+
+async function all(run: ScatterRun): Promise<ScatterResponse[]> {
+  const out: ScatterResponse[] = [];
+  for await (const response of run.responses()) out.push(response);
+  return out;
+}
+
+const items = (responses: ScatterResponse[]) =>
+  responses.flatMap((r) => (r.kind.case === 'item' ? [r.kind.value] : [])).sort((a, b) => a.index - b.index);
+const summary = (responses: ScatterResponse[]) => {
+  const last = responses.at(-1)!;
+  if (last.kind.case !== 'summary') throw new Error('no summary last');
+  const { succeeded, failed, timedOut, hedged, cancelled } = last.kind.value;
+  return { succeeded, failed, timedOut, hedged, cancelled };
+};
+const valueOf = (item: ReturnType<typeof items>[number]) => (item.outcome.case === 'value' ? item.outcome.value.kind.value : { code: item.outcome.value?.code });
+
+describe('ScatterRun', () => {
+  it('answers every item, never more than max_concurrency in flight, spread over the nodes', async () => {
+    const { mappers, run, close } = await setup(['a', 'b']);
+    const inputs = Array.from({ length: 40 }, (_, i) => ({ ms: 1 + (i % 5), value: i }));
+    const responses = await all(run({ maxConcurrency: 4 }, inputs));
+    expect(items(responses).map(valueOf)).toEqual(inputs.map((i) => i.value));
+    expect(summary(responses)).toEqual({ succeeded: 40, failed: 0, timedOut: 0, hedged: 0, cancelled: 0 });
+    expect(mappers.peak).toBe(4);
+    expect(new Set(mappers.started.map((s) => s.node))).toEqual(new Set(['a', 'b']));
+    await close();
+  });
+
+  it('times an attempt out as a DEADLINE_EXCEEDED item and cancels it on its node', async () => {
+    const { mappers, run, close } = await setup(['a']);
+    const responses = await all(run({ itemTimeoutMs: 30 }, [{ ms: 1, value: 1 }, { ms: -1, value: 2 }]));
+    expect(items(responses).map(valueOf)).toEqual([1, { code: 4 }]);
+    expect(items(responses)[1]!.outcome).toMatchObject({ case: 'error', value: { message: 'item 1 exceeded its 30 ms timeout (attempt 1 on a)' } });
+    expect(summary(responses)).toMatchObject({ succeeded: 1, timedOut: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(mappers.cancelled).toHaveLength(1);
+    await close();
+  });
+
+  it('hedges a slow item onto the other node, where the first answer wins', async () => {
+    const { mappers, run, close } = await setup(['a', 'b']);
+    // Item 0 goes to a (least loaded, first), where it hangs; its hedge runs on b.
+    const responses = await all(run({ hedgeAfterMs: 20, maxConcurrency: 2 }, [{ ms: -1, value: 7 }]));
+    expect(items(responses)).toMatchObject([{ index: 0, nodeId: 'b', attempt: 2, hedged: true }]);
+    expect(valueOf(items(responses)[0]!)).toBe(7);
+    expect(summary(responses)).toEqual({ succeeded: 1, failed: 0, timedOut: 0, hedged: 1, cancelled: 0 });
+    await close();
+    expect(mappers.started.map((s) => s.node)).toEqual(['a', 'b']);
+  });
+
+  it('ends at min_successes and cancels what still runs', async () => {
+    const { run, close } = await setup(['a', 'b']);
+    const responses = await all(run({ minSuccesses: 2, maxConcurrency: 4 }, [{ ms: 1, value: 1 }, { ms: 10_000, value: 2 }, { ms: 2, value: 3 }, { ms: 10_000, value: 4 }]));
+    expect(items(responses).map(valueOf)).toEqual([1, 3]);
+    expect(summary(responses)).toEqual({ succeeded: 2, failed: 0, timedOut: 0, hedged: 0, cancelled: 2 });
+    await close();
+  });
+
+  it('re-runs the items of a node that leaves on another node', async () => {
+    const { workers, run, close } = await setup(['a', 'b']);
+    // Item 0 goes to a, where it hangs; when a leaves, it runs again on b.
+    const done = all(run({ maxConcurrency: 2 }, [{ ms: -1, value: 1 }, { ms: 5, value: 2 }]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await workers[0]!.end();
+    const responses = await done;
+    expect(items(responses)).toMatchObject([{ index: 0, nodeId: 'b', attempt: 2 }, { index: 1, nodeId: 'b', attempt: 1 }]);
+    expect(items(responses).map(valueOf)).toEqual([1, 2]);
+    await close();
+  });
+});
