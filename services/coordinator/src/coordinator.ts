@@ -14,6 +14,7 @@ import type { InputPolicy } from './input-policy.js';
 import { createScatterService } from './scatter-service.js';
 import { UploadStore } from './upload-store.js';
 import { NodePolicies } from './node-policies.js';
+import { observeBreakers } from './policy-metrics.js';
 import { SlotScheduler } from './slot-scheduler.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -40,6 +41,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   const scheduler = new SlotScheduler(registry, (node) => policies.isUsable(node));
   // A breaker that closes again frees capacity the scheduler may use at once.
   policies.on('changed', () => registry.emit('changed'));
+  observeBreakers(registry, policies);
   registry.on('lost', (node) => clients.forget(node.address));
   const jobs = new JobManager({
     store, registry, scheduler, clients, functions, log,

@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
 } from 'cockatiel';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
+import { policyCounters } from './policy-metrics.js';
 
 /** How the coordinator treats every remote node; see the service README for the variables. */
 export interface NodePolicyOptions {
@@ -142,7 +143,10 @@ export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }
         return policy.bulkhead.execute(({ signal: slotSignal }) => policy.breaker.execute(({ signal: callSignal }) => guarded(callSignal), slotSignal), signal)
           .catch((error: unknown) => {
             lastFailure = error;
-            if (isBulkheadRejectedError(error)) this.emit('notice', `node ${node.id} rejected a call: its ${node.slots} slots and queue of ${this.options.bulkheadQueue} are full (bulkhead)`);
+            if (isBulkheadRejectedError(error)) {
+              policyCounters().rejections.add(1, { 'weft.node.id': node.id });
+              this.emit('notice', `node ${node.id} rejected a call: its ${node.slots} slots and queue of ${this.options.bulkheadQueue} are full (bulkhead)`);
+            }
             throw error;
           });
       },
@@ -170,6 +174,7 @@ export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }
       breaker.onStateChange((state) => {
         const text = `breaker of node ${node.id} is ${CircuitState[state].toLowerCase()}`;
         this.log.warn({ nodeId: node.id, breaker: CircuitState[state] }, 'breaker changed state');
+        policyCounters().transitions.add(1, { 'weft.node.id': node.id, 'weft.breaker.state': CircuitState[state].toLowerCase() });
         this.emit('notice', state === CircuitState.Open ? `${text}: work is routed to other nodes` : text);
         this.emit('changed');
       });

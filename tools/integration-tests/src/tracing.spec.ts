@@ -156,6 +156,10 @@ describe('a traced word count on 3 mappers and 2 reducers', () => {
       const shuffled = workers.slice(3).map((w) => moved(w, 'weft_shuffle_bytes_total', {}));
       expect(shuffled.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       for (const w of workers) expect(w.after).toMatch(/^weft_pool_utilization(\{[^}]*\})? [0-9.]+$/m);
+      // Breaker state per worker node, all closed (0) on this healthy cluster.
+      for (const id of ['mapper-1', 'mapper-2', 'mapper-3', 'reducer-1', 'reducer-2']) {
+        expect(coordinator!.after).toMatch(new RegExp(`^weft_breaker_state\\{weft_node_id="${id}",[^}]*\\} 0$`, 'm'));
+      }
     }));
 
   it("writes the task's trace id on a log line written while handling the task", () =>
