@@ -73,7 +73,7 @@ export function raceAttempts<T>(
       ctx.event({ taskId, phase: ctx.phase, attempt, type: TaskEventType.BACKUP_LAUNCHED, nodeId, message: `backup of a straggler on ${backupOf}` });
     }
     ctx.event({ taskId, phase: ctx.phase, attempt, type: TaskEventType.STARTED, nodeId });
-    const untrack = backupOf ? undefined : ctx.stragglers.track(started, () => backup(nodeId));
+    const untrack = backupOf ? undefined : ctx.stragglers.track(started, () => backup(nodeId), () => !ctx.policies.isUsable(lease.node));
     try {
       const signal = AbortSignal.any([raceSignal, lease.node.lost.signal]);
       const onRetry = (error: unknown): void => {

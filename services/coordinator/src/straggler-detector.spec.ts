@@ -34,3 +34,19 @@ describe('StragglerDetector', () => {
     detector.close();
   });
 });
+
+describe('StragglerDetector and suspect nodes', () => {
+  it('backs up an attempt on a suspect node at once, mid-phase, within the budget', () => {
+    const detector = new StragglerDetector({ ...options, enabled: false }, () => ({ total: 20, done: 1 }));
+    const launched: string[] = [];
+    let suspect = false;
+    detector.track(0, () => launched.push('on-bad-node'), () => suspect);
+    detector.track(0, () => launched.push('healthy'));
+    detector.check(10);
+    expect(launched).toEqual([]);
+    suspect = true;
+    detector.check(20);
+    expect(launched).toEqual(['on-bad-node']);
+    detector.close();
+  });
+});

@@ -13,6 +13,7 @@ export interface SpeculationOptions {
 interface Running {
   readonly started: number;
   readonly launchBackup: () => void;
+  readonly onSuspectNode: () => boolean;
   backedUp: boolean;
 }
 
@@ -20,8 +21,9 @@ interface Running {
  * Finds stragglers in one phase of one job, the MapReduce paper's way: once the phase is near its
  * end (every task has started: nothing is left waiting but the tasks still running), an attempt
  * running longer than `slowdown` times the median of the phase's finished attempts (and at least
- * `minElapsedMs`) gets one backup attempt. Backups per phase are capped at `maxFraction` of its
- * tasks, so the extra work stays bounded.
+ * `minElapsedMs`) gets one backup attempt. So does, at any time, an attempt whose node became
+ * suspect (its breaker opened: the MapReduce paper's "bad machine"). Backups per phase are capped
+ * at `maxFraction` of its tasks, so the extra work stays bounded.
  */
 export class StragglerDetector {
   private readonly running = new Set<Running>();
@@ -45,9 +47,12 @@ export class StragglerDetector {
     return this.launchedCount;
   }
 
-  /** Tracks a primary attempt; call the returned function when it ends, however it ends. */
-  track(started: number, launchBackup: () => void): () => void {
-    const entry: Running = { started, launchBackup, backedUp: false };
+  /**
+   * Tracks a primary attempt; call the returned function when it ends, however it ends.
+   * `onSuspectNode` says whether the attempt's node is suspect now.
+   */
+  track(started: number, launchBackup: () => void, onSuspectNode: () => boolean = () => false): () => void {
+    const entry: Running = { started, launchBackup, onSuspectNode, backedUp: false };
     this.running.add(entry);
     return () => this.running.delete(entry);
   }
@@ -60,12 +65,12 @@ export class StragglerDetector {
   /** Launches the backups due at `now`; exposed for tests. */
   check(now: number): void {
     const { total, done } = this.progress();
-    if (this.durations.length === 0 || done + this.running.size < total) return;
+    const nearEnd = this.durations.length > 0 && done + this.running.size >= total;
     const budget = Math.max(1, Math.ceil(this.options.maxFraction * total));
-    const threshold = Math.max(this.options.minElapsedMs, this.options.slowdown * median(this.durations));
+    const threshold = nearEnd ? Math.max(this.options.minElapsedMs, this.options.slowdown * median(this.durations)) : Infinity;
     for (const entry of this.running) {
       if (this.launchedCount >= budget) return;
-      if (entry.backedUp || now - entry.started <= threshold) continue;
+      if (entry.backedUp || (now - entry.started <= threshold && !entry.onSuspectNode())) continue;
       entry.backedUp = true;
       this.launchedCount += 1;
       entry.launchBackup();

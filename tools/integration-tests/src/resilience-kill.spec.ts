@@ -13,7 +13,7 @@ import { breakerOf, counter, eventually, expectExactWordCount, followJob, isTask
 // other; each killed node is restarted before the next test.
 
 const MiB = 1024 * 1024;
-const input = { corpus: '', counts: new Map<string, number>() };
+const input = { corpus: '', counts: new Map<string, number>(), small: [] as { file: string; counts: Map<string, number> }[] };
 
 const suite = useClusterSuite(
   'resilience-kill',
@@ -22,7 +22,7 @@ const suite = useClusterSuite(
     reducers: 2,
     env: {
       WEFT_TEST_MODE: '1',
-      COORDINATOR_SPLIT_SIZE: '2MiB',
+      COORDINATOR_SPLIT_SIZE: '4MiB',
       // Killed processes are noticed at once (their registration stream breaks); a frozen one is
       // left to the breaker and to backup attempts, not to the heartbeat timeout.
       COORDINATOR_NODE_TIMEOUT: '120s',
@@ -35,6 +35,11 @@ const suite = useClusterSuite(
     input.corpus = join(dir, 'corpus-52mib.txt');
     await generateCorpusFile(input.corpus, { bytes: 52 * MiB, seed: 4004 });
     input.counts = await referenceWordCountOfFiles([input.corpus]);
+    for (let i = 0; i < 5; i++) {
+      const file = join(dir, `small-${i}.txt`);
+      await generateCorpusFile(file, { bytes: 3 * MiB, seed: 500 + i });
+      input.small.push({ file, counts: await referenceWordCountOfFiles([file]) });
+    }
   },
 );
 
@@ -120,5 +125,38 @@ describe('a 52 MB word count on 4 mappers and 2 reducers stays exact', () => {
       }
       // Thawed, it answers the half-open probe and takes work again.
       await eventually('the breaker of mapper-4 closes again', async () => (await breakerOf(client, 'mapper-4')) === BreakerState.CLOSED);
+    }));
+});
+
+describe('the coordinator', () => {
+  it('SIGKILLed with 3 jobs in flight and 2 finished, then restarted: all 5 succeed exactly, none lost or duplicated', () =>
+    suite.run(async ({ client, coordinator, mapper }) => {
+      const jobsBefore = (await client.jobs({ limit: 1000 })).length;
+      const submit = (i: number) => client.submit({ function: 'wordcount', inputs: [{ file: input.small[i]!.file }], reducers: 2, idempotencyKey: `durability-${i}` });
+      const finished = [await submit(0), await submit(1)];
+      for (const job of finished) await job.wait();
+      // Slow every map task so the next three are surely still running when the coordinator dies.
+      const mappers = [0, 1, 2, 3].map((i) => mapper(i));
+      await Promise.all(mappers.map((m) => injectFaults(m, { latencyMs: 60_000, methods: ['RunMapTask'] })));
+      const inFlight = [await submit(2), await submit(3), await submit(4)];
+      for (const job of inFlight) {
+        await eventually(`${job.id} runs map attempts`, async () => {
+          const now = await job.get();
+          return now.state === JobState.RUNNING && now.phases.some((p) => p.phase === Phase.MAP && p.tasksRunning > 0);
+        });
+      }
+      coordinator.kill();
+      await coordinator.exited;
+      await Promise.all(mappers.map((m) => injectFaults(m, {})));
+      // Same port, same journal; the workers find it again on their own.
+      await coordinator.restart();
+
+      const all = [...finished, ...inFlight];
+      for (const [i, job] of all.entries()) await expectExactWordCount(job, input.small[i]!.counts);
+      const listed = (await client.jobs({ limit: 1000 })).map((j) => j.id);
+      expect(listed).toHaveLength(jobsBefore + 5);
+      for (const job of all) expect(listed.filter((id) => id === job.id)).toHaveLength(1);
+      // Submitting again with the same idempotency key returns the same job.
+      expect((await submit(3)).id).toBe(inFlight[1]!.id);
     }));
 });
