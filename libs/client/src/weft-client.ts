@@ -14,6 +14,7 @@ import { toScatterEvent, toScatterRequest } from './scatter-event.js';
 import type { ScatterEvent, ScatterInit } from './scatter-event.js';
 import { waitForNodes } from './wait-for-nodes.js';
 import type { WaitForNodesOptions } from './wait-for-nodes.js';
+import { traceContextInterceptor } from './trace-context-interceptor.js';
 
 /** Options of `createWeftClient`. */
 export interface WeftClientOptions {
@@ -76,7 +77,7 @@ export interface WeftClient {
 export function createWeftClient(options: WeftClientOptions): WeftClient {
   const url = options.url;
   if (!/^https?:\/\/[^/]+/.test(url)) throw new TypeError(`options.url must be an http(s) URL, got "${url}"`);
-  const transport = options.transport ?? createGrpcTransport({ baseUrl: url });
+  const transport = options.transport ?? createGrpcTransport({ baseUrl: url, interceptors: [traceContextInterceptor()] });
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const retry = options.retry ?? {};
   const jobService: Client<typeof JobService> = createClient(JobService, transport);
