@@ -1,5 +1,5 @@
 import { Code } from '@connectrpc/connect';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Counter, type Histogram, type Span, type TextMapGetter, type UpDownCounter } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Counter, type Histogram, type Span, type TextMapGetter, type UpDownCounter } from '@opentelemetry/api';
 import { secondsBuckets, weftMeter, weftTracer } from '@weft/telemetry';
 import { toConnectError } from './to-connect-error.js';
 
@@ -17,6 +17,12 @@ interface RpcInstruments {
   readonly calls: Counter;
 }
 const instruments: Partial<Record<'client' | 'server', RpcInstruments>> = {};
+
+/**
+ * Services whose calls get metrics but no spans: health checks (kubelet probes, the coordinator's
+ * breaker probes every second) would otherwise bury the jobs' traces under one trace per probe.
+ */
+const untracedServices = new Set(['grpc.health.v1.Health']);
 
 // Made on first use, not at import: the global meter provider is set by startTelemetry, after
 // this module loaded, and instruments from the no-op provider stay no-ops forever.
@@ -64,7 +70,9 @@ export function startClientSpan(service: string, method: string, requestHeader: 
 
 function startRpcSpan(side: 'client' | 'server', service: string, method: string, parent: Context, extra: Attributes): RpcSpan {
   const metricAttributes = rpcAttributes(service, method);
-  const span: Span = weftTracer().startSpan(`${service}/${method}`, { kind: side === 'server' ? SpanKind.SERVER : SpanKind.CLIENT, attributes: { ...metricAttributes, ...extra } }, parent);
+  const span: Span = untracedServices.has(service)
+    ? trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+    : weftTracer().startSpan(`${service}/${method}`, { kind: side === 'server' ? SpanKind.SERVER : SpanKind.CLIENT, attributes: { ...metricAttributes, ...extra } }, parent);
   const started = performance.now();
   const meters = instrumentsOf(side);
   meters.inFlight.add(1, metricAttributes);

@@ -4,11 +4,12 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { InvalidArgumentError } from '@weft/errors';
-import { JobService } from '@weft/proto';
+import { Health, JobService } from '@weft/proto';
 import { createLogger, weftTracer } from '@weft/telemetry';
 import { createClientFactory } from './client-factory.js';
 import { startConnectServer } from './connect-server.js';
 import { GrpcServer } from './grpc-server.js';
+import { HealthRegistry } from './health-service.js';
 
 // Propagation through both server stacks, with a real SDK in this one process: the CLIENT span
 // (from the client factory's interceptor) is the parent of the SERVER span, and a streaming
@@ -99,6 +100,21 @@ describe.each(Object.entries(servers))('RPC spans on %s', (_name, start) => {
     } finally {
       clients.close();
       await server.close();
+    }
+  });
+});
+
+describe('health checks', () => {
+  it('make no spans (probes every second would bury the jobs\u2019 traces)', async () => {
+    const server = new GrpcServer({ log }).add(Health, new HealthRegistry().impl());
+    const port = await server.listen();
+    const clients = createClientFactory();
+    try {
+      await clients.client(Health, `http://127.0.0.1:${port}`).check({ service: '' });
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    } finally {
+      clients.close();
+      await server.close(500);
     }
   });
 });
