@@ -20,9 +20,10 @@ const instruments: Partial<Record<'client' | 'server', RpcInstruments>> = {};
 
 /**
  * Services whose calls get metrics but no spans: health checks (kubelet probes, the coordinator's
- * breaker probes every second) would otherwise bury the jobs' traces under one trace per probe.
+ * breaker probes every second) would bury the jobs' traces under one trace per probe, and a
+ * worker's registration stream lives as long as the worker (a span of hours, carrying no job).
  */
-const untracedServices = new Set(['grpc.health.v1.Health']);
+const untracedServices = new Set(['grpc.health.v1.Health', 'weft.cluster.v1.RegistryService']);
 
 // Made on first use, not at import: the global meter provider is set by startTelemetry, after
 // this module loaded, and instruments from the no-op provider stay no-ops forever.
