@@ -18,3 +18,6 @@ export const NODE_BASELINE_ENTRY = fileURLToPath(new URL(`./baselines/run-baseli
 
 /** The lesson's Python algorithm; not compiled, so always read from src/. */
 export const LESSON_PY = fileURLToPath(new URL('../src/baselines/lesson.py', import.meta.url));
+
+/** The bench's own job module (`WEFT_FUNCTION_MODULES`), loaded by every service of a cluster: always the built file. */
+export const BENCH_JOBS_MODULE = fileURLToPath(new URL('../dist/jobs/bench-jobs.js', import.meta.url));

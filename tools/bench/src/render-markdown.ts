@@ -1,5 +1,5 @@
 import { formatMachine } from './machine.js';
-import type { BenchReport, RatioResult } from './report.js';
+import type { BenchReport, GoalResult, RatioResult } from './report.js';
 import type { Spread } from './summarize.js';
 
 /** Metrics with their own column; any other metric goes to the "other" column. */
@@ -22,6 +22,7 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push(`- Started ${report.startedAt}, finished ${report.finishedAt}${endLoad}.`);
   for (const scenario of report.scenarios) {
     if (scenario.error) lines.push(`- **Scenario ${scenario.name} failed:** ${oneLine(scenario.error)}`);
+    if (scenario.notAvailable) lines.push(`- Scenario ${scenario.name}: not available: ${oneLine(scenario.notAvailable)}`);
   }
   lines.push('', '## Results', '');
   lines.push('| entry | what | throughput | elapsed (ms) | peak RSS (MB) | other | runs |');
@@ -53,6 +54,17 @@ export function renderMarkdown(report: BenchReport): string {
       );
     }
   }
+  const goals = [...report.ratios.filter((r) => r.goal), ...(report.goals ?? [])];
+  if (goals.length > 0) {
+    lines.push('', '## Goals of issue 7 (medians of this run)', '');
+    lines.push('| goal | measured | target | status |');
+    lines.push('| --- | --- | --- | --- |');
+    for (const g of [...goals].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const measured = g.value === null ? `n/a (${g.note ?? ''})` : 'numerator' in g ? `${g.value.toFixed(2)}x` : `${formatGoalValue(g)}`;
+      const status = g.met === undefined ? 'not measured' : g.met ? 'met' : '**not met**';
+      lines.push(`| ${g.name} | ${measured} | ${target(g)} | ${status} |`);
+    }
+  }
   if (report.checks.length > 0) {
     lines.push('', '## Checks', '');
     for (const check of report.checks) lines.push(`- ${check.ok ? 'PASS' : '**FAIL**'} ${check.name}: ${check.detail}`);
@@ -68,6 +80,20 @@ function cell(s: Spread, digits: number): string {
     return n.toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places });
   };
   return s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}-${f(s.max)})`;
+}
+
+function formatGoalValue(goal: GoalResult): string {
+  const value = goal.value ?? 0;
+  const text = value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) >= 100 ? 0 : 2 });
+  return `${text} ${goal.metric}`;
+}
+
+function target(g: RatioResult | GoalResult): string {
+  const parts = [];
+  const unit = 'numerator' in g ? 'x' : ` ${g.metric}`;
+  if (g.goal?.atLeast !== undefined) parts.push(`>= ${g.goal.atLeast}${unit}`);
+  if (g.goal?.atMost !== undefined) parts.push(`<= ${g.goal.atMost}${unit}`);
+  return parts.join(', ');
 }
 
 function goal(ratio: RatioResult): string {

@@ -92,3 +92,23 @@ describe('renderMarkdown and writeReport', () => {
     expect(await readFile(markdownPath, 'utf8')).toBe(renderMarkdown(report));
   });
 });
+
+describe('goals and unavailable scenarios', () => {
+  it('evaluates absolute goals and lists every goal and "not available" scenario in the Markdown', () => {
+    const base = input();
+    const report = buildReport({
+      ...base,
+      scenarios: [...base.scenarios, { name: 'upload', description: 'y', notAvailable: 'UploadJob answers UNIMPLEMENTED' }],
+      goals: [
+        { name: '(g) fast enough', entry: 'wordcount/two', metric: 'mbPerSecond', goal: { atLeast: 150 } },
+        { name: '(f) p99', entry: 'cluster/tiny', metric: 'p99Ms', goal: { atMost: 50 } },
+      ],
+    });
+    expect(report.goals[0]).toMatchObject({ value: 200, met: true });
+    expect(report.goals[1]).toMatchObject({ value: null, note: 'no entry cluster/tiny in this run' });
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain('- Scenario upload: not available: UploadJob answers UNIMPLEMENTED');
+    expect(markdown).toContain('| (g) fast enough | 200 mbPerSecond | >= 150 mbPerSecond | met |');
+    expect(markdown).toContain('| two vs one | 2.00x | >= 1.5x | met |');
+  });
+});

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineDescription } from './machine.js';
 import { renderMarkdown } from './render-markdown.js';
-import type { BenchEntry, Check, CorpusInfo, RatioSpec } from './scenario.js';
+import type { BenchEntry, Check, CorpusInfo, GoalSpec, RatioSpec } from './scenario.js';
 import { summarizeEntry, type EntrySummary } from './summarize.js';
 
 /** A ratio with its value (null when an entry or metric is missing; `note` says why). */
@@ -11,6 +11,23 @@ export interface RatioResult extends RatioSpec {
   /** Whether the goal is met; absent when there is no goal or no value. */
   met?: boolean;
   note?: string;
+}
+
+/** An absolute goal with the entry's median (null when the entry or metric is missing). */
+export interface GoalResult extends GoalSpec {
+  value: number | null;
+  met?: boolean;
+  note?: string;
+}
+
+/** One scenario as the report lists it. */
+export interface ScenarioOutcome {
+  name: string;
+  description: string;
+  /** Why the scenario failed, if it did. */
+  error?: string;
+  /** Why the scenario could not measure (a missing feature), if so. */
+  notAvailable?: string;
 }
 
 /** The whole report, as written to `<date>.json`. */
@@ -29,9 +46,11 @@ export interface BenchReport {
   runs: number;
   machine: MachineDescription;
   corpus: Omit<CorpusInfo, 'path'>;
-  scenarios: Array<{ name: string; description: string; error?: string }>;
+  scenarios: ScenarioOutcome[];
   entries: Array<BenchEntry & { summary: EntrySummary }>;
   ratios: RatioResult[];
+  /** Absolute goals (the ratio goals are in `ratios`). */
+  goals: GoalResult[];
   checks: Check[];
 }
 
@@ -44,10 +63,11 @@ export interface ReportInput {
   runs: number;
   machine: MachineDescription;
   corpus: CorpusInfo;
-  scenarios: Array<{ name: string; description: string; error?: string }>;
+  scenarios: ScenarioOutcome[];
   entries: BenchEntry[];
   ratios: RatioSpec[];
   checks: Check[];
+  goals?: GoalSpec[];
 }
 
 /** Summarises every entry (median/min/max) and evaluates the ratios between entries of this run. */
@@ -67,6 +87,7 @@ export function buildReport(input: ReportInput): BenchReport {
     scenarios: input.scenarios,
     entries,
     ratios: input.ratios.map((ratio) => evaluateRatio(ratio, byId)),
+    goals: (input.goals ?? []).map((goal) => evaluateGoal(goal, byId)),
     checks: input.checks,
   };
 }
@@ -88,9 +109,22 @@ export function evaluateRatio(ratio: RatioSpec, summaries: ReadonlyMap<string, E
   const value = ratio.metric === 'speedup' ? bottom / top : top / bottom;
   const result: RatioResult = { ...ratio, value };
   if (ratio.goal) {
-    result.met = (ratio.goal.atLeast === undefined || value >= ratio.goal.atLeast) && (ratio.goal.atMost === undefined || value <= ratio.goal.atMost);
+    result.met = meets(value, ratio.goal);
   }
   return result;
+}
+
+/** Evaluates an absolute goal on an entry's median. */
+export function evaluateGoal(goal: GoalSpec, summaries: ReadonlyMap<string, EntrySummary>): GoalResult {
+  const summary = summaries.get(goal.entry);
+  if (!summary) return { ...goal, value: null, note: `no entry ${goal.entry} in this run` };
+  const value = summary[goal.metric]?.median;
+  if (value === undefined) return { ...goal, value: null, note: `metric ${goal.metric} missing` };
+  return { ...goal, value, met: meets(value, goal.goal) };
+}
+
+function meets(value: number, goal: { atLeast?: number; atMost?: number }): boolean {
+  return (goal.atLeast === undefined || value >= goal.atLeast) && (goal.atMost === undefined || value <= goal.atMost);
 }
 
 /**

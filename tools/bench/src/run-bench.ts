@@ -5,7 +5,7 @@ import { ensureCorpusFile } from '@weft/corpus';
 import { describeMachine } from './machine.js';
 import { DEFAULT_WORK_DIR, RESULTS_DIR } from './paths.js';
 import { buildReport, writeReport, type BenchReport } from './report.js';
-import type { BenchEntry, Check, RatioSpec, Scenario, ScenarioContext } from './scenario.js';
+import type { BenchEntry, Check, GoalSpec, RatioSpec, Scenario, ScenarioContext } from './scenario.js';
 import { defaultScenarios } from './scenarios/index.js';
 
 /** Corpus size of a full run: 256 MB, as in issue 7's baseline table. */
@@ -72,6 +72,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
   const entries: BenchEntry[] = [];
   const ratios: RatioSpec[] = [];
   const checks: Check[] = [];
+  const goals: GoalSpec[] = [];
   const scenarios: BenchReport['scenarios'] = [];
   for (const scenario of options.scenarios ?? defaultScenarios()) {
     log(`scenario ${scenario.name}: ${scenario.description}`);
@@ -80,7 +81,13 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
       entries.push(...result.entries);
       ratios.push(...(result.ratios ?? []));
       checks.push(...(result.checks ?? []));
-      scenarios.push({ name: scenario.name, description: scenario.description });
+      goals.push(...(result.goals ?? []));
+      if (result.notAvailable !== undefined) log(`scenario ${scenario.name} not available: ${result.notAvailable}`);
+      scenarios.push({
+        name: scenario.name,
+        description: scenario.description,
+        ...(result.notAvailable === undefined ? {} : { notAvailable: result.notAvailable }),
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`scenario ${scenario.name} failed: ${message}`);
@@ -99,6 +106,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
     entries,
     ratios,
     checks,
+    goals,
   });
   const written = await writeReport(report, outDir);
   const ok = scenarios.every((s) => s.error === undefined) && checks.every((c) => c.ok);

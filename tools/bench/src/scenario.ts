@@ -46,6 +46,20 @@ export interface RatioSpec {
   goal?: { atLeast?: number; atMost?: number };
 }
 
+/**
+ * An absolute goal of issue 7 on one entry's median (e.g. scatter p99 under 10 ms), for goals that
+ * are not ratios between entries.
+ */
+export interface GoalSpec {
+  /** What the goal is, e.g. "(d) p99 per-item latency under 10 ms". */
+  name: string;
+  /** Entry id. */
+  entry: string;
+  /** `mbPerSecond`, `itemsPerSecond`, `peakRssMb`, `elapsedMs`, or a `metrics` key. */
+  metric: string;
+  goal: { atLeast?: number; atMost?: number };
+}
+
 /** A pass/fail fact established by a scenario (e.g. all word-count baselines agree exactly). */
 export interface Check {
   name: string;
@@ -58,6 +72,14 @@ export interface ScenarioResult {
   entries: BenchEntry[];
   ratios?: RatioSpec[];
   checks?: Check[];
+  /** Absolute goals on this scenario's entries. */
+  goals?: GoalSpec[];
+  /**
+   * Set when the scenario could not measure because the feature it needs is missing from the
+   * cluster (e.g. an RPC answers UNIMPLEMENTED): the reason, reported as "not available". Never
+   * replaced by a made-up number.
+   */
+  notAvailable?: string;
 }
 
 /** The shared corpus every word-count workload reads. */

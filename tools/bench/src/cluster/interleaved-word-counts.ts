@@ -1,0 +1,54 @@
+import type { TestCluster } from '@weft/testing';
+import type { BenchEntry, Check, CorpusInfo, ScenarioContext } from '../scenario.js';
+import { clusterPids, withBenchClusters, type BenchClusterOptions } from './bench-cluster.js';
+import { jobMeasurement, measureJob, type MeasuredJob } from './measure-job.js';
+import { compareCounts, referenceCounts } from './reference-counts.js';
+
+/** One cluster configuration of an interleaved comparison. */
+export interface WordCountVariant {
+  /** Entry id. */
+  id: string;
+  description: string;
+  cluster: BenchClusterOptions;
+  /** Reduce partitions of the job. */
+  reducers: number;
+  /** Extra checks on each run (e.g. spans arrived). */
+  inspect?: (cluster: TestCluster, measured: MeasuredJob, run: number) => Promise<Check | undefined>;
+}
+
+/**
+ * Runs the same file word count on several clusters that are all up at once, interleaving the
+ * runs round-robin (run 1 on each, then run 2 on each, ...) so a noisy machine slows every variant
+ * alike and their ratios compare like with like. Each run's results are checked exactly.
+ */
+export async function interleavedWordCounts(
+  context: ScenarioContext,
+  corpus: CorpusInfo,
+  variants: readonly WordCountVariant[],
+  runs: number,
+): Promise<{ entries: BenchEntry[]; checks: Check[] }> {
+  const reference = referenceCounts(corpus.path);
+  const entries: BenchEntry[] = variants.map((v) => ({ id: v.id, description: v.description, runs: [] }));
+  const checks: Check[] = [];
+  await withBenchClusters(
+    variants.map((v) => v.cluster),
+    async (clusters) => {
+      for (let run = 1; run <= runs; run++) {
+        for (const [i, variant] of variants.entries()) {
+          const cluster = clusters[i]!;
+          context.log(`  ${variant.id} run ${run}/${runs}`);
+          const measured = await measureJob(
+            () => cluster.client.submit({ function: 'wordcount', inputs: [{ file: corpus.path }], reducers: variant.reducers }),
+            () => clusterPids(cluster),
+          );
+          entries[i]!.runs.push(jobMeasurement(measured, corpus.bytes));
+          const comparison = compareCounts(reference, measured.keys, measured.values);
+          if (!comparison.ok || run === 1) checks.push({ name: `${variant.id} run ${run}: results equal the baseline's counts`, ...comparison });
+          const extra = await variant.inspect?.(cluster, measured, run);
+          if (extra) checks.push(extra);
+        }
+      }
+    },
+  );
+  return { entries, checks };
+}
