@@ -1,7 +1,7 @@
 import { create, fromJson, toJson } from '@bufbuild/protobuf';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
-import type { ScatterRequest, ScatterResponse, ScatterSummary } from '@weft/proto';
+import type { ItemResult, ScatterRequest, ScatterResponse, ScatterSummary } from '@weft/proto';
 import { ScatterRequestSchema } from '@weft/proto';
 
 /** What `WeftClient.scatter` takes: `weft.v1.ScatterRequest` in plain JavaScript values. */
@@ -57,13 +57,23 @@ export function toScatterRequest(init: ScatterInit): ScatterRequest {
 }
 
 /**
- * Converts one `weft.v1.ScatterResponse`. Returns undefined for a message with neither kind set
- * (a newer server's addition this client does not know), which callers skip.
+ * Converts one `weft.v1.ScatterResponse` into its events: one per item result (a batch carries
+ * several), or the summary. A message of a kind this client does not know gives none.
  */
-export function toScatterEvent(res: ScatterResponse): ScatterEvent | undefined {
-  if (res.kind.case === 'summary') return { type: 'summary', summary: res.kind.value };
-  if (res.kind.case !== 'item') return undefined;
-  const item = res.kind.value;
+export function toScatterEvents(res: ScatterResponse): ScatterEvent[] {
+  switch (res.kind.case) {
+    case 'summary':
+      return [{ type: 'summary', summary: res.kind.value }];
+    case 'item':
+      return [toItemEvent(res.kind.value)];
+    case 'items':
+      return res.kind.value.results.map(toItemEvent);
+    default:
+      return [];
+  }
+}
+
+function toItemEvent(item: ItemResult): ScatterEvent {
   const common: ItemCommon = {
     type: 'item',
     index: item.index,

@@ -211,7 +211,7 @@ describe('JobHandle', () => {
 });
 
 describe('scatter and cluster', () => {
-  it('scatter() yields item outcomes then the summary, with JSON inputs and values', async () => {
+  it('scatter() yields item outcomes (single or batched) then the summary, with JSON inputs and values', async () => {
     let inputs: unknown[] = [];
     const client = clientFor(({ service }) => {
       service(ScatterGatherService, {
@@ -219,6 +219,10 @@ describe('scatter and cluster', () => {
           inputs = req.inputs.map((v) => v.kind.value);
           yield { kind: { case: 'item', value: { index: 1, nodeId: 'mapper-1', attempt: 1, outcome: { case: 'value', value: { kind: { case: 'numberValue', value: 25 } } } } } };
           yield { kind: { case: 'item', value: { index: 0, nodeId: 'mapper-2', attempt: 2, hedged: true, outcome: { case: 'error', value: { code: 4, message: 'item timed out' } } } } };
+          yield { kind: { case: 'items', value: { results: [
+            { index: 3, nodeId: 'mapper-1', attempt: 1, outcome: { case: 'value', value: { kind: { case: 'numberValue', value: 4 } } } },
+            { index: 2, nodeId: 'mapper-2', attempt: 1, outcome: { case: 'value', value: { kind: { case: 'numberValue', value: 2 } } } },
+          ] } } };
           yield { kind: { case: 'summary', value: { succeeded: 1, timedOut: 1, wallMs: 9 } } };
         },
       });
@@ -228,7 +232,9 @@ describe('scatter and cluster', () => {
     expect(inputs).toEqual([10, 100]);
     expect(events[0]).toMatchObject({ type: 'item', index: 1, ok: true, value: 25, nodeId: 'mapper-1' });
     expect(events[1]).toMatchObject({ type: 'item', index: 0, ok: false, error: { code: 4, message: 'item timed out' }, hedged: true, attempt: 2 });
-    expect(events[2]).toMatchObject({ type: 'summary', summary: { succeeded: 1, timedOut: 1, wallMs: 9 } });
+    // A batch of items becomes one event per item, in order.
+    expect(events.slice(2, 4)).toMatchObject([{ type: 'item', index: 3, value: 4 }, { type: 'item', index: 2, value: 2 }]);
+    expect(events[4]).toMatchObject({ type: 'summary', summary: { succeeded: 1, timedOut: 1, wallMs: 9 } });
   });
 
   it('waitForNodes() polls until the expected workers are alive', async () => {

@@ -10,7 +10,7 @@ import { toJobSpec } from './job-spec-init.js';
 import type { JobSpecInit } from './job-spec-init.js';
 import { retryUnavailable } from './retry-unavailable.js';
 import type { RetryOptions } from './retry-unavailable.js';
-import { toScatterEvent, toScatterRequest } from './scatter-event.js';
+import { toScatterEvents, toScatterRequest } from './scatter-event.js';
 import type { ScatterEvent, ScatterInit } from './scatter-event.js';
 import { waitForNodes } from './wait-for-nodes.js';
 import type { WaitForNodesOptions } from './wait-for-nodes.js';
@@ -144,8 +144,7 @@ export function createWeftClient(options: WeftClientOptions): WeftClient {
     async *scatter(init, callOptions = {}) {
       const stream = scatterService.scatter(toScatterRequest(init), { headers, signal: callOptions.signal, timeoutMs: callOptions.timeoutMs });
       for await (const res of stream) {
-        const event = toScatterEvent(res);
-        if (event) yield event;
+        yield* toScatterEvents(res);
       }
     },
     waitForNodes: (waitOptions) =>

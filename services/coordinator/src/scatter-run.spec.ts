@@ -107,7 +107,7 @@ async function all(run: ScatterRun): Promise<ScatterResponse[]> {
 }
 
 const items = (responses: ScatterResponse[]) =>
-  responses.flatMap((r) => (r.kind.case === 'item' ? [r.kind.value] : [])).sort((a, b) => a.index - b.index);
+  responses.flatMap((r) => (r.kind.case === 'item' ? [r.kind.value] : r.kind.case === 'items' ? r.kind.value.results : [])).sort((a, b) => a.index - b.index);
 const summary = (responses: ScatterResponse[]) => {
   const last = responses.at(-1)!;
   if (last.kind.case !== 'summary') throw new Error('no summary last');

@@ -1,7 +1,7 @@
 import { create, fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
 import { Code } from '@connectrpc/connect';
-import { NodeRole, ScatterResponseSchema, type ScatterResponse } from '@weft/proto';
+import { NodeRole, ScatterResponseSchema, type ItemResult, type ScatterResponse } from '@weft/proto';
 import { MapperService, type ScatterItemOutcome } from '@weft/proto/cluster';
 import { BatchQueue, type ClientFactory } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
@@ -10,6 +10,16 @@ import { ScatterLink } from './scatter-link.js';
 import { ScatterTracing, type AttemptEnd } from './scatter-tracing.js';
 import type { ScatterPlan } from './validate-scatter.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
+
+/** Most item results in one response message. */
+const maxItemsPerMessage = 500;
+
+/** One response carrying `items`: `item` for a single one, `items` for several. */
+function itemsMessage(items: ItemResult[]): ScatterResponse {
+  return items.length === 1
+    ? create(ScatterResponseSchema, { kind: { case: 'item', value: items[0]! } })
+    : create(ScatterResponseSchema, { kind: { case: 'items', value: { results: items } } });
+}
 
 /** Attempts per item when nodes are lost under it (a hedge is not counted). */
 const maxLostAttempts = 3;
@@ -87,9 +97,24 @@ export class ScatterRun {
     this.pump();
   }
 
-  /** Item results as they complete, then the summary; ends when the run finishes. */
+  /**
+   * Item results as they complete, then the summary; ends when the run finishes. Items completed
+   * together leave as one `items` message (at most {@link maxItemsPerMessage}), a lone one as `item`.
+   */
   async *responses(): AsyncGenerator<ScatterResponse> {
-    for await (const batch of this.out.batches()) yield* batch;
+    for await (const batch of this.out.batches()) {
+      let items: ItemResult[] = [];
+      for (const response of batch) {
+        if (response.kind.case === 'item') {
+          items.push(response.kind.value);
+          if (items.length < maxItemsPerMessage) continue;
+        }
+        if (items.length > 0) yield itemsMessage(items);
+        items = [];
+        if (response.kind.case !== 'item') yield response;
+      }
+      if (items.length > 0) yield itemsMessage(items);
+    }
   }
 
   /** Stops everything (the caller went away or its deadline passed). Idempotent. */

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file weft/v1/scatter.proto.
  */
 export const file_weft_v1_scatter: GenFile = /*@__PURE__*/
-  fileDesc("ChV3ZWZ0L3YxL3NjYXR0ZXIucHJvdG8SB3dlZnQudjEi1AEKDlNjYXR0ZXJSZXF1ZXN0EhAKCGZ1bmN0aW9uGAEgASgJEicKBnBhcmFtcxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSJgoGaW5wdXRzGAMgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlEhcKD21heF9jb25jdXJyZW5jeRgEIAEoDRIXCg9pdGVtX3RpbWVvdXRfbXMYBSABKA0SFQoNbWluX3N1Y2Nlc3NlcxgGIAEoDRIWCg5oZWRnZV9hZnRlcl9tcxgHIAEoDSIqCglJdGVtRXJyb3ISDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJIroBCgpJdGVtUmVzdWx0Eg0KBWluZGV4GAEgASgNEicKBXZhbHVlGAIgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlSAASIwoFZXJyb3IYAyABKAsyEi53ZWZ0LnYxLkl0ZW1FcnJvckgAEg8KB25vZGVfaWQYBCABKAkSDwoHYXR0ZW1wdBgFIAEoDRISCgplbGFwc2VkX21zGAYgASgNEg4KBmhlZGdlZBgHIAEoCEIJCgdvdXRjb21lInoKDlNjYXR0ZXJTdW1tYXJ5EhEKCXN1Y2NlZWRlZBgBIAEoDRIOCgZmYWlsZWQYAiABKA0SEQoJdGltZWRfb3V0GAMgASgNEg4KBmhlZGdlZBgEIAEoDRIRCgljYW5jZWxsZWQYBSABKA0SDwoHd2FsbF9tcxgGIAEoDSJqCg9TY2F0dGVyUmVzcG9uc2USIwoEaXRlbRgBIAEoCzITLndlZnQudjEuSXRlbVJlc3VsdEgAEioKB3N1bW1hcnkYAiABKAsyFy53ZWZ0LnYxLlNjYXR0ZXJTdW1tYXJ5SABCBgoEa2luZDJWChRTY2F0dGVyR2F0aGVyU2VydmljZRI+CgdTY2F0dGVyEhcud2VmdC52MS5TY2F0dGVyUmVxdWVzdBoYLndlZnQudjEuU2NhdHRlclJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_struct]);
+  fileDesc("ChV3ZWZ0L3YxL3NjYXR0ZXIucHJvdG8SB3dlZnQudjEi1AEKDlNjYXR0ZXJSZXF1ZXN0EhAKCGZ1bmN0aW9uGAEgASgJEicKBnBhcmFtcxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSJgoGaW5wdXRzGAMgAygLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlEhcKD21heF9jb25jdXJyZW5jeRgEIAEoDRIXCg9pdGVtX3RpbWVvdXRfbXMYBSABKA0SFQoNbWluX3N1Y2Nlc3NlcxgGIAEoDRIWCg5oZWRnZV9hZnRlcl9tcxgHIAEoDSIqCglJdGVtRXJyb3ISDAoEY29kZRgBIAEoBRIPCgdtZXNzYWdlGAIgASgJIroBCgpJdGVtUmVzdWx0Eg0KBWluZGV4GAEgASgNEicKBXZhbHVlGAIgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlSAASIwoFZXJyb3IYAyABKAsyEi53ZWZ0LnYxLkl0ZW1FcnJvckgAEg8KB25vZGVfaWQYBCABKAkSDwoHYXR0ZW1wdBgFIAEoDRISCgplbGFwc2VkX21zGAYgASgNEg4KBmhlZGdlZBgHIAEoCEIJCgdvdXRjb21lInoKDlNjYXR0ZXJTdW1tYXJ5EhEKCXN1Y2NlZWRlZBgBIAEoDRIOCgZmYWlsZWQYAiABKA0SEQoJdGltZWRfb3V0GAMgASgNEg4KBmhlZGdlZBgEIAEoDRIRCgljYW5jZWxsZWQYBSABKA0SDwoHd2FsbF9tcxgGIAEoDSKRAQoPU2NhdHRlclJlc3BvbnNlEiMKBGl0ZW0YASABKAsyEy53ZWZ0LnYxLkl0ZW1SZXN1bHRIABIqCgdzdW1tYXJ5GAIgASgLMhcud2VmdC52MS5TY2F0dGVyU3VtbWFyeUgAEiUKBWl0ZW1zGAMgASgLMhQud2VmdC52MS5JdGVtUmVzdWx0c0gAQgYKBGtpbmQiMwoLSXRlbVJlc3VsdHMSJAoHcmVzdWx0cxgBIAMoCzITLndlZnQudjEuSXRlbVJlc3VsdDJWChRTY2F0dGVyR2F0aGVyU2VydmljZRI+CgdTY2F0dGVyEhcud2VmdC52MS5TY2F0dGVyUmVxdWVzdBoYLndlZnQudjEuU2NhdHRlclJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * ScatterRequest describes a fan-out.
@@ -235,7 +235,8 @@ export const ScatterSummarySchema: GenMessage<ScatterSummary> = /*@__PURE__*/
   messageDesc(file_weft_v1_scatter, 3);
 
 /**
- * ScatterResponse is one message of a scatter stream: item results, then one summary.
+ * ScatterResponse is one message of a scatter stream: item results, then one summary. Items that
+ * complete together arrive batched in `items`; a lone one may come as `item`: accept both.
  *
  * @generated from message weft.v1.ScatterResponse
  */
@@ -261,6 +262,14 @@ export type ScatterResponse = Message<"weft.v1.ScatterResponse"> & {
      */
     value: ScatterSummary;
     case: "summary";
+  } | {
+    /**
+     * Several items' outcomes, in completion order.
+     *
+     * @generated from field: weft.v1.ItemResults items = 3;
+     */
+    value: ItemResults;
+    case: "items";
   } | { case: undefined; value?: undefined };
 };
 
@@ -270,6 +279,28 @@ export type ScatterResponse = Message<"weft.v1.ScatterResponse"> & {
  */
 export const ScatterResponseSchema: GenMessage<ScatterResponse> = /*@__PURE__*/
   messageDesc(file_weft_v1_scatter, 4);
+
+/**
+ * ItemResults carries the outcomes of items that completed together (a stream carries batches,
+ * not one message per item).
+ *
+ * @generated from message weft.v1.ItemResults
+ */
+export type ItemResults = Message<"weft.v1.ItemResults"> & {
+  /**
+   * The outcomes, in completion order.
+   *
+   * @generated from field: repeated weft.v1.ItemResult results = 1;
+   */
+  results: ItemResult[];
+};
+
+/**
+ * Describes the message weft.v1.ItemResults.
+ * Use `create(ItemResultsSchema)` to create a new message.
+ */
+export const ItemResultsSchema: GenMessage<ItemResults> = /*@__PURE__*/
+  messageDesc(file_weft_v1_scatter, 5);
 
 /**
  * ScatterGatherService fans a list of independent items out over the cluster's mapper nodes and
