@@ -7,6 +7,7 @@ export type { ConnectServer, ConnectServerOptions } from './connect-server.js';
 export { createClientFactory } from './client-factory.js';
 export type { ClientFactory, ClientFactoryOptions } from './client-factory.js';
 export { HealthRegistry, ServingStatus } from './health-service.js';
+export { registerReflection } from './reflection-service.js';
 export { toConnectError, codeForKind, isRetryableCode } from './to-connect-error.js';
 export { errorInterceptor } from './error-interceptor.js';
 export { maxMessageBytes, streamChunkBytes } from './limits.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ClusterService, Health, JobService, NodeRole, NodeState, ScatterGatherService } from '@weft/proto';
-import { HealthRegistry, createClientFactory, startConnectServer, type RunningService } from '@weft/rpc';
+import { HealthRegistry, createClientFactory, registerReflection, startConnectServer, type RunningService } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
 import type { GatewayConfig } from './config.js';
 import { Admission } from './admission.js';
@@ -32,6 +32,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     port: config.port,
     routes: (router) => {
       router.service(Health, health.impl());
+      registerReflection(router); // lists exactly what this router registers: public services, health, itself
       const jobs = relayService(JobService, coordinator.jobs);
       router.service(JobService, {
         ...jobs,
