@@ -76,6 +76,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
   const scenarios: BenchReport['scenarios'] = [];
   for (const scenario of options.scenarios ?? defaultScenarios()) {
     log(`scenario ${scenario.name}: ${scenario.description}`);
+    const scenarioStarted = performance.now();
     try {
       const result = await scenario.run(context);
       entries.push(...result.entries);
@@ -93,6 +94,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchOutcome> 
       log(`scenario ${scenario.name} failed: ${message}`);
       scenarios.push({ name: scenario.name, description: scenario.description, error: message });
     }
+    log(`scenario ${scenario.name}: ${((performance.now() - scenarioStarted) / 1000).toFixed(1)} s`);
   }
   const report = buildReport({
     startedAt,

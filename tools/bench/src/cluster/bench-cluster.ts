@@ -4,10 +4,11 @@ import { startCluster, type TestCluster, type TestClusterOptions } from '@weft/t
 export type BenchClusterOptions = TestClusterOptions;
 
 /**
- * Environment every bench cluster gets on top of the bench's own. Services keep their default log
- * level: the launcher recognises a started service by its info-level "ready" line.
+ * Environment every bench cluster gets on top of the bench's own: a gateway without
+ * authentication (loopback only, like `weft dev`). Services keep their default log level: the
+ * launcher recognises a started service by its info-level "ready" line.
  */
-export const BENCH_CLUSTER_ENV: Readonly<Record<string, string>> = {};
+export const BENCH_CLUSTER_ENV: Readonly<Record<string, string>> = { GATEWAY_DEV_MODE: 'true' };
 
 /**
  * Starts a real local cluster (each service its own OS process, `@weft/testing`'s `startCluster`),

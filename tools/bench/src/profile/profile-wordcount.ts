@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `node tools/bench/dist/profile/profile-wordcount.js [CORPUS] [OUT_DIR]`: runs scenario (a) once
+// (word count of the corpus file, 2 mappers + 2 reducers, 1 worker thread each) with every service
+// under `node --cpu-prof`, then prints where each mapper's and reducer's threads spent their time
+// (top self-time functions). Profiles are written by V8 when each thread exits, so the cluster is
+// stopped gracefully before reading them.
+import { readdir, readFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findWorkspaceRoot } from '@weft/launcher';
+import { withBenchCluster } from '../cluster/bench-cluster.js';
+import { measureJob } from '../cluster/measure-job.js';
+import { DEFAULT_WORK_DIR } from '../paths.js';
+import { summarizeCpuProfile, type CpuProfile } from './cpu-profile-summary.js';
+
+const corpus = resolve(process.argv[2] ?? join(DEFAULT_WORK_DIR, 'corpus-268435456-seed42.txt'));
+const outDir = resolve(process.argv[3] ?? join(DEFAULT_WORK_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')));
+await mkdir(outDir, { recursive: true });
+const names = new Map<number, string>();
+const measured = await withBenchCluster(
+  { mappers: 2, reducers: 2, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${outDir}` } },
+  async (cluster) => {
+    for (const node of cluster.nodes) if (node.pid !== undefined) names.set(node.pid, node.name);
+    return measureJob(() => cluster.client.submit({ function: 'wordcount', inputs: [{ file: corpus }], reducers: 2 }), () => []);
+  },
+);
+const root = pathToFileURL(`${findWorkspaceRoot()}/`).href;
+const lines: string[] = [`# CPU profile of scenario (a): ${corpus}`, '', `Job: ${measured.jobMs.toFixed(0)} ms to the job's end, ${measured.elapsedMs.toFixed(0)} ms to the last result read.`, ''];
+for (const file of (await readdir(outDir)).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+  const [, , , pid, thread] = file.split('.');
+  const name = names.get(Number(pid)) ?? `pid ${pid}`;
+  if (!/^(mapper|reducer)/.test(name)) continue;
+  const summary = summarizeCpuProfile(JSON.parse(await readFile(join(outDir, file), 'utf8')) as CpuProfile, 12, root);
+  const busy = summary.totalMs - summary.idleMs;
+  lines.push(`## ${name}, ${thread === '0' ? 'main thread' : `worker thread ${thread}`} (${file})`, '');
+  lines.push(`${(summary.totalMs / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s busy (${((100 * busy) / summary.totalMs).toFixed(0)}%).`, '');
+  lines.push('| self ms | share of busy | function |', '| ---: | ---: | --- |');
+  for (const t of summary.top) lines.push(`| ${t.ms.toFixed(0)} | ${(100 * t.share).toFixed(1)}% | \`${t.function}\` |`);
+  lines.push('');
+}
+process.stdout.write(`${lines.join('\n')}\n`);
