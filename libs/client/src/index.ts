@@ -1,18 +1,3 @@
-// @weft/client: the typed TypeScript client of a Weft gateway.
-export { createWeftClient } from './weft-client.js';
-export type { WeftClient, WeftClientOptions, JobsFilter } from './weft-client.js';
-export { isFinalJobState } from './job-handle.js';
-export type { JobHandle, CallOptionsInit, ResultsOptions } from './job-handle.js';
-export type { JobSpecInit, InputInit } from './job-spec-init.js';
-export type { ScatterInit, ScatterEvent } from './scatter-event.js';
-export type { ResultRecord, ResultValue } from './result-value.js';
-export { decodeResultValue } from './result-value.js';
-export type { RetryOptions } from './retry-unavailable.js';
-export type { WaitForNodesOptions } from './wait-for-nodes.js';
-export { JobFailedError, isJobFailedError } from './job-failed-error.js';
-// Callers branch on ConnectError.code (never on message text): give them both from here.
-export { Code, ConnectError } from '@connectrpc/connect';
-
-// The public messages and enums a caller branches on, so users need only this package.
-export { JobState, Phase, TaskEventType, NodeRole, NodeState, BreakerState, Executor, FunctionKind } from '@weft/proto';
-export type { Job, PhaseProgress, TaskEvent, WatchJobResponse, Node, FunctionInfo, ScatterSummary } from '@weft/proto';
+// @weft/client: the typed TypeScript client of a Weft gateway (Node; browsers: @weft/client/web).
+export { createWeftClient } from './create-weft-client.js';
+export * from './public-api.js';

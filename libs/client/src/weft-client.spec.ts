@@ -15,7 +15,7 @@ import {
   ResultOrder,
   ScatterGatherService,
 } from '@weft/proto';
-import { createWeftClient } from './weft-client.js';
+import { createWeftClient } from './create-weft-client.js';
 import { isJobFailedError } from './job-failed-error.js';
 
 const url = 'http://gateway.test';

@@ -1,6 +1,5 @@
 import type { Client, Transport } from '@connectrpc/connect';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
 import { create } from '@bufbuild/protobuf';
 import type { FunctionInfo, Job, JobState, Node, UploadJobRequest } from '@weft/proto';
 import { ClusterService, JobService, ScatterGatherService, UploadJobRequestSchema } from '@weft/proto';
@@ -14,7 +13,6 @@ import { toScatterEvents, toScatterRequest } from './scatter-event.js';
 import type { ScatterEvent, ScatterInit } from './scatter-event.js';
 import { waitForNodes } from './wait-for-nodes.js';
 import type { WaitForNodesOptions } from './wait-for-nodes.js';
-import { traceContextInterceptor } from './trace-context-interceptor.js';
 
 /** Options of `createWeftClient`. */
 export interface WeftClientOptions {
@@ -71,13 +69,15 @@ export interface WeftClient {
 }
 
 /**
- * Creates a client. With no `transport`, it speaks gRPC over HTTP/2 (h2c for http:// URLs) to
- * `url`. Throws a `TypeError` when `url` is not an http(s) URL.
+ * The client over a transport the caller chose; it imports nothing runtime-specific, so both entry
+ * points (`@weft/client` for Node, `@weft/client/web` for browsers) wrap it. Throws a `TypeError`
+ * when `url` is not an http(s) URL.
+ * @internal
  */
-export function createWeftClient(options: WeftClientOptions): WeftClient {
+export function createWeftClientWithTransport(options: WeftClientOptions & { readonly transport: Transport }): WeftClient {
   const url = options.url;
   if (!/^https?:\/\/[^/]+/.test(url)) throw new TypeError(`options.url must be an http(s) URL, got "${url}"`);
-  const transport = options.transport ?? createGrpcTransport({ baseUrl: url, interceptors: [traceContextInterceptor()] });
+  const transport = options.transport;
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const retry = options.retry ?? {};
   const jobService: Client<typeof JobService> = createClient(JobService, transport);
