@@ -76,4 +76,14 @@ describe('UploadJob', () => {
       const once = new Map([...expected].map(([word, n]) => [word, n / copies]));
       expect(diffCounts(once, fromFiles)).toEqual(noDifferences(once.size));
     }));
+
+  it('an upload with an idempotency key already used returns the first job without storing the bytes again', () =>
+    suite.run(async ({ client }) => {
+      const data = [new TextEncoder().encode('a b a\n')];
+      const first = await client.upload({ function: 'wordcount', inputs: [], idempotencyKey: 'upload-once' }, data);
+      const again = await client.upload({ function: 'wordcount', inputs: [], idempotencyKey: 'upload-once' }, data);
+      expect(again.id).toBe(first.id);
+      expect((await first.wait()).state).toBe(JobState.SUCCEEDED);
+      expect(countsOf(await readAll(first))).toEqual(new Map([['a', 2], ['b', 1]]));
+    }));
 });
