@@ -306,7 +306,7 @@ export class ScatterRun {
     if (withSummary) {
       const { succeeded, failed, timedOut, hedged, completed } = this.counts;
       this.out.push(create(ScatterResponseSchema, {
-        kind: { case: 'summary', value: { succeeded, failed, timedOut, hedged, cancelled: this.items.length - completed, wallMs: Date.now() - this.startedMs } },
+        kind: { case: 'summary', value: { succeeded, failed, timedOut, hedged, cancelled: this.items.length - completed, wallMs: Date.now() - this.startedMs, traceId: this.tracing.traceId } },
       }));
     }
     this.out.close();

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, context, isSpanContextValid, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import { weftTracer } from '@weft/telemetry';
 
 /** W3C trace context of one attempt, as it travels inside a batched RunScatterItems message. */
@@ -21,6 +21,13 @@ export type AttemptEnd =
 export class ScatterTracing {
   /** The Scatter handler's context (its server span), captured when the run starts. */
   readonly context: Context = context.active();
+
+  /** The call's W3C trace id, or '' when its span is not recorded (tracing off or sampled out). */
+  get traceId(): string {
+    const span = trace.getSpan(this.context);
+    const ids = span?.spanContext();
+    return span?.isRecording() && ids && isSpanContextValid(ids) ? ids.traceId : '';
+  }
 
   /** Starts an attempt's span; returns it with the context to send along. */
   startAttempt(index: number, attempt: number, nodeId: string, hedge: boolean): { span: Span; carrier: ItemTraceContext } {

@@ -158,7 +158,7 @@ describe('weft results, watch, cluster, scatter', () => {
     const doc = JSON.parse(res.stdout) as { items: { index: number }[]; summary: { succeeded: number } };
     expect(doc.items.map((i) => i.index)).toEqual([0, 1]);
     expect(doc.items[1]).toMatchObject({ ok: true, value: 25, nodeId: 'mapper-1' });
-    expect(doc.summary).toEqual({ succeeded: 1, failed: 0, timedOut: 1, hedged: 0, cancelled: 0, wallMs: 0 });
+    expect(doc.summary).toEqual({ succeeded: 1, failed: 0, timedOut: 1, hedged: 0, cancelled: 0, wallMs: 0, traceId: '' });
   });
 });
 

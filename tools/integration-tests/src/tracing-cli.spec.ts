@@ -71,6 +71,20 @@ describe('weft trace against weft dev', () => {
     expect(lines.at(-1)).toMatch(new RegExp(`^\\* critical path   ! error   ${doc.spans.length} spans, 4 services, `));
   });
 
+  it('prints a scatter call\'s trace from the trace id weft scatter prints', async () => {
+    const scattered = await runWeft(['scatter', 'echo', '--inputs', '["a","b","c"]', '--gateway', dev!.gatewayUrl]);
+    expect(scattered.code).toBe(0);
+    const traceId = /^trace ([0-9a-f]{32}) \(weft trace \1\)$/m.exec(scattered.stdout)?.[1];
+    expect(traceId).toBeDefined();
+    const run = await runWeft(['trace', traceId!, '--traces', tracesUrl]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`trace ${traceId}`);
+    expect(lines[2]).toMatch(/^\* serve Scatter +gateway /);
+    for (const index of [0, 1, 2]) expect(lines.some((l) => new RegExp(` scatter item ${index} attempt 1 +coordinator `).test(l))).toBe(true);
+    expect(lines.filter((l) => / run echo +mapper /.test(l))).toHaveLength(3);
+  });
+
   it('says why when a job has no trace to show', async () => {
     const run = await runWeft(['trace', 'job-does-not-exist', '--traces', tracesUrl, '--gateway', dev!.gatewayUrl]);
     expect(run.code).not.toBe(0);

@@ -67,6 +67,7 @@ Examples:
       ctx.io.stdout.write(
         `${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.timedOut} timed out, ${summary.cancelled} cancelled, ${summary.hedged} hedged in ${summary.wallMs} ms\n`,
       );
+      if (summary.traceId) ctx.io.stdout.write(`trace ${summary.traceId} (weft trace ${summary.traceId})\n`);
     }
     if ((summary?.succeeded ?? 0) < (minSuccesses || inputs.length)) ctx.exitCode = ExitCode.failed;
   });
