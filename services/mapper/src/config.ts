@@ -15,12 +15,16 @@ export interface MapperConfig extends WorkerSettings {
   readonly urlMaxBytes: number;
   /** Log level (WEFT_LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
+  /** Bytes of map output kept in memory; more is spilled to disk (MAPPER_OUTPUT_MEMORY, default 512MiB). */
+  readonly outputMemoryBytes: number;
+  /** Directory for spilled map output (MAPPER_SPILL_DIR, default `<tmp>/weft-mapper-<node id>-<pid>`); emptied at start, removed at stop. */
+  readonly spillDir: string;
 }
 
 /**
  * Reads the mapper's configuration from `env`: MAPPER_HOST, MAPPER_PORT (7401),
  * MAPPER_ADVERTISE_URL, COORDINATOR_URL (required), MAPPER_NODE_ID, MAPPER_POOL_MAX_THREADS,
- * WEFT_FUNCTION_MODULES, MAPPER_SCATTER_IO_CONCURRENCY, WEFT_URL_ALLOWED_HOSTS, MAPPER_URL_MAX_BYTES, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
+ * WEFT_FUNCTION_MODULES, MAPPER_SCATTER_IO_CONCURRENCY, WEFT_URL_ALLOWED_HOSTS, MAPPER_URL_MAX_BYTES, MAPPER_OUTPUT_MEMORY, MAPPER_SPILL_DIR, WEFT_LOG_LEVEL. Throws a ConfigError listing every problem.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
   const read = createEnvReader(env);
@@ -32,6 +36,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): MapperConfig {
     urlAllowedHosts: read.list('WEFT_URL_ALLOWED_HOSTS', ['127.0.0.1', 'localhost', '::1']).map((host) => host.toLowerCase()),
     urlMaxBytes: read.bytes('MAPPER_URL_MAX_BYTES', '1GiB'),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),
+    outputMemoryBytes: read.bytes('MAPPER_OUTPUT_MEMORY', '512MiB'),
+    spillDir: read.string('MAPPER_SPILL_DIR', ''),
   };
   read.assertValid();
   return config;

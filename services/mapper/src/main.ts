@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createAllowedFetch, FunctionRegistry } from '@weft/jobs';
 import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
@@ -20,7 +22,7 @@ await runService({
   start: async () => {
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
     observePool(() => ({ busy: pool.busy, queued: pool.queued, threads: config.poolMaxThreads }));
-    const outputs = new MapOutputStore();
+    const outputs = new MapOutputStore({ memoryBudgetBytes: config.outputMemoryBytes, spillDir: config.spillDir || path.join(tmpdir(), `weft-mapper-${config.nodeId || 'node'}-${process.pid}`) });
     const stats: MapperStats = { tasksCompleted: 0 };
     // `io` scatter functions run on this thread, so the main thread loads the function modules too.
     const functions = FunctionRegistry.withBuiltins();
@@ -33,9 +35,12 @@ await runService({
       load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted),
         scatterItemsInFlight: scatterStats.inFlight, scatterItemsPeak: scatterStats.peak, scatterItemsCompleted: BigInt(scatterStats.completed) }),
       onCommand: (command) => {
-        if (command.kind.case === 'dropJob') outputs.dropJob(command.kind.value.jobId);
+        if (command.kind.case === 'dropJob') void outputs.dropJob(command.kind.value.jobId);
       },
-      close: () => pool.close(),
+      close: async () => {
+        await pool.close();
+        outputs.close();
+      },
     });
   },
 });

@@ -57,7 +57,7 @@ export function createMapperService(
         { signal: ctx.signal },
       );
       recordThreadSpan('map worker thread', result.workerStartedMs, result.workerEndedMs, { ...taskAttributes, 'weft.records.in': result.recordsIn, 'weft.records.out': result.recordsOut, 'weft.bytes.in': result.bytesIn, 'weft.bytes.out': result.bytesOut });
-      outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);
+      await outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);
       stats.tasksCompleted += 1;
       log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, recordsIn: result.recordsIn, ms: Date.now() - started }, 'map task done');
       yield {
@@ -82,10 +82,7 @@ export function createMapperService(
     },
 
     async *streamPartition(request): AsyncGenerator<MessageInitShape<typeof StreamPartitionResponseSchema>> {
-      const run = outputs.get(request.jobId, request.taskId, request.attempt, request.partition);
-      for (let offset = 0; offset < run.byteLength; offset += streamChunkBytes) {
-        yield { data: run.subarray(offset, offset + streamChunkBytes) };
-      }
+      for await (const data of outputs.chunks(request.jobId, request.taskId, request.attempt, request.partition, streamChunkBytes)) yield { data };
     },
   };
 }

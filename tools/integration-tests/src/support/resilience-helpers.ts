@@ -1,5 +1,5 @@
 import type { Job, JobHandle, Node, WatchJobResponse, WeftClient } from '@weft/client';
-import { BreakerState, JobState, Phase, TaskEventType } from '@weft/client';
+import { JobState, Phase, type BreakerState, type TaskEventType } from '@weft/client';
 import { countsOf, readAll } from './read-results.js';
 import { diffCounts, noDifferences } from './reference-word-count.js';
 
