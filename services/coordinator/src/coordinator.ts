@@ -57,7 +57,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
     .add(JobService, { ...createJobService(jobs, store), uploadJob: (requests) => uploads.receive(requests) })
-    .add(ScatterGatherService, createScatterService({ registry, functions, clients, log }));
+    .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, usable: (node) => policies.isUsable(node) }));
   const startedMs = Date.now();
   let address = '';
   server.add(ClusterService, createClusterService({ registry, functions, breakerOf: (node) => policies.breakerState(node), self: { id, get address() { return address; }, startedMs, version } }));

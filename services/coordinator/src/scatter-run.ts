@@ -60,6 +60,8 @@ export interface ScatterRunDeps {
   readonly clients: ClientFactory;
   /** Scatter attempts in flight per node id, shared by every call so concurrent calls spread out. */
   readonly load: Map<string, number>;
+  /** False for a node the coordinator routes away from (its breaker is open); default: every live node. */
+  readonly usable?: (node: WorkerNode) => boolean;
   readonly log: Logger;
 }
 
@@ -156,7 +158,8 @@ export class ScatterRun {
   }
 
   private pickNode(avoid: ReadonlySet<string>, strict: boolean): WorkerNode | undefined {
-    const alive = this.deps.registry.available(NodeRole.MAPPER);
+    const usable = this.deps.usable;
+    const alive = this.deps.registry.available(NodeRole.MAPPER).filter((node) => usable?.(node) ?? true);
     const preferred = alive.filter((n) => !avoid.has(n.id));
     const candidates = preferred.length > 0 || strict ? preferred : alive;
     let best: WorkerNode | undefined;

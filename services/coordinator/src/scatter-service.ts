@@ -5,19 +5,26 @@ import type { ClientFactory } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
 import { ScatterRun } from './scatter-run.js';
 import { validateScatterRequest } from './validate-scatter.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 
 /**
  * weft.v1.ScatterGatherService on the coordinator: validates the request, then streams a
  * {@link ScatterRun}'s item results and summary. The caller's deadline or cancellation (relayed by
  * the gateway) aborts the run, which cancels every attempt on every mapper.
  */
-export function createScatterService(deps: { registry: WorkerRegistry; functions: FunctionRegistry; clients: ClientFactory; log: Logger }): ServiceImpl<typeof ScatterGatherService> {
+export function createScatterService(deps: {
+  registry: WorkerRegistry;
+  functions: FunctionRegistry;
+  clients: ClientFactory;
+  log: Logger;
+  /** False for a mapper whose breaker is open: no new attempts go there. */
+  usable?: (node: WorkerNode) => boolean;
+}): ServiceImpl<typeof ScatterGatherService> {
   const load = new Map<string, number>();
   return {
     async *scatter(request, ctx): AsyncGenerator<ScatterResponse> {
       const plan = validateScatterRequest(request, deps.functions);
-      const run = new ScatterRun(plan, { registry: deps.registry, clients: deps.clients, load, log: deps.log });
+      const run = new ScatterRun(plan, { registry: deps.registry, clients: deps.clients, load, usable: deps.usable, log: deps.log });
       const onAbort = (): void => run.abort();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
