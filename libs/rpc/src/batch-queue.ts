@@ -28,11 +28,6 @@ export class BatchQueue<T> {
     this.signal();
   }
 
-  /** True once `close` was called. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Every batch pushed, in order, until the queue is closed. One consumer only. */
   async *batches(): AsyncGenerator<T[]> {
     for (;;) {

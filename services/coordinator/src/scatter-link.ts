@@ -25,8 +25,6 @@ export class ScatterLink {
   private readonly controller = new AbortController();
   private closed = false;
   private readonly onLost = (): void => this.controller.abort(this.node.lost.signal.reason);
-  /** Resolves once the stream is over. */
-  readonly done: Promise<void>;
 
   constructor(
     readonly node: WorkerNode,
@@ -36,7 +34,8 @@ export class ScatterLink {
   ) {
     node.lost.signal.addEventListener('abort', this.onLost, { once: true });
     if (node.lost.signal.aborted) this.onLost();
-    this.done = this.pump(client, call);
+    // pump() never rejects: a failure is reported through handlers.onFailed.
+    void this.pump(client, call);
   }
 
   /** Sends an attempt (with the W3C trace context of its span, when tracing). */
