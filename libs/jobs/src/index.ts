@@ -20,6 +20,8 @@ export { splitWords } from './builtins/split-words.js';
 export { runMapTask } from './map-task.js';
 export { runReduceTask } from './reduce-task.js';
 export type { ReduceTaskOutput } from './reduce-task.js';
+export { runMergeTask } from './merge-task.js';
+export type { MergeTaskOutput } from './merge-task.js';
 export { MapCollector } from './map-collector.js';
 export type { MapTaskOptions, MapTaskOutput } from './map-collector.js';
 export type { TaskCounts } from './task-stats.js';

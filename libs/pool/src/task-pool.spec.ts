@@ -65,6 +65,14 @@ describe('TaskPool', () => {
     expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: result.output.length });
   });
 
+  it('merges map outputs into one run on a thread (combine applied), ready for the final reduce', async () => {
+    const a = await pool.runMap(mapWork('wordcount', 'x y x'));
+    const b = await pool.runMap(mapWork('wordcount', 'y z'));
+    const merged = await pool.runMerge({ job: 'wordcount', runs: [a.partitions[0]!, b.partitions[0]!] });
+    expect([...readRun(merged.output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+    expect(merged.recordsIn).toBe(4);
+  });
+
   it('rebuilds a UserCodeError with its location, or skips bad records when asked', async () => {
     const error = await rejection(pool.runMap(mapWork('trouble', 'ok\nboom\n')));
     expect(isUserCodeError(error)).toBe(true);

@@ -1,7 +1,7 @@
 import { CancelledError, fromErrorEnvelope, WorkerCrashedError } from '@weft/errors';
 import { errorForAbort } from '@weft/jobs';
 import { Piscina } from 'piscina';
-import type { MapResult, MapWork, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
+import type { MapResult, MapWork, MergeResult, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
 import { prepareTransfer } from './transfer.js';
 
 /** Options of a {@link TaskPool}. */
@@ -75,6 +75,16 @@ export class TaskPool {
   async runReduce(work: ReduceWork, options: { signal?: AbortSignal } = {}): Promise<ReduceResult> {
     const { views, transferList } = prepareTransfer(work.runs);
     return this.run<ReduceResult>({ type: 'reduce', work: { ...work, runs: views } }, transferList, 'reduce task', options.signal);
+  }
+
+  /**
+   * Merges sorted runs of a job's map output into one (an intermediate pass of the reducer's
+   * external merge; values folded with the job's combine when it has one). `work.runs` are moved.
+   * Throws as {@link TaskPool.runMap}.
+   */
+  async runMerge(work: Pick<ReduceWork, 'job' | 'runs'>, options: { signal?: AbortSignal } = {}): Promise<MergeResult> {
+    const { views, transferList } = prepareTransfer(work.runs);
+    return this.run<MergeResult>({ type: 'merge', work: { job: work.job, params: {}, runs: views } }, transferList, 'merge task', options.signal);
   }
 
   /**

@@ -56,10 +56,18 @@ export interface ReduceResult extends TaskStats {
   output: Uint8Array;
 }
 
+/** An intermediate merge's result: one run of the job's `values` codec (transferred back). */
+export interface MergeResult {
+  output: Uint8Array;
+  recordsIn: number;
+  bytesIn: number;
+}
+
 /** A message to the worker thread. @internal */
 export type WorkerTask =
   | { type: 'map'; work: MapWork }
   | { type: 'reduce'; work: ReduceWork }
+  | { type: 'merge'; work: ReduceWork }
   | { type: 'function'; name: string; input: unknown; params: Record<string, unknown> };
 
 /** What the worker thread returns: typed errors do not survive structured clone, envelopes do. @internal */

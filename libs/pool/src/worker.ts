@@ -2,7 +2,7 @@
 // function modules), then map, reduce and function tasks. Every outcome goes back as an envelope,
 // because a thrown error loses its class and fields crossing threads.
 import { toErrorEnvelope, UserCodeError } from '@weft/errors';
-import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
+import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runMergeTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import type { MapResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
 
@@ -48,6 +48,10 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
         const output = runReduceTask(job, work.runs, prepareParams(job, work.params, 'params'));
         const value: ReduceResult = { ...output, workerStartedMs: started, workerEndedMs: now() };
         return moveReply(value, [output.output]);
+      }
+      case 'merge': {
+        const output = runMergeTask(registry.getJob(task.work.job), task.work.runs);
+        return moveReply(output, [output.output]);
       }
       case 'function': {
         const fn = registry.getFunction(task.name);

@@ -8,7 +8,8 @@ import { weftMeter, withSpan } from '@weft/telemetry';
 /**
  * Pulls one partition from every map output that holds a piece of it, straight from the mappers
  * (the coordinator is not in the data path), at most `concurrency` fetches at a time. Returns the
- * runs in source order. A source that cannot be read fails the fetch with
+ * runs in source order (a merged run in the place of the first it replaced, when a memory budget
+ * made it compact). A source that cannot be read fails the fetch with
  * PartitionUnavailableError naming it, so the coordinator can recompute that map output.
  */
 export async function fetchPartition(
@@ -25,6 +26,13 @@ export async function fetchPartition(
     retries?: number;
     /** Called with the source whose fetch finally failed, before the fetch rejects. */
     onFailed?: (source: MapOutputLocation) => void;
+    /**
+     * Bound on fetched bytes held at once: past it, the runs held so far are merged into one by
+     * `compact` (on the pool, values combined) and let go, so a partition is never held whole.
+     */
+    memoryBudgetBytes?: number;
+    /** Merges runs into one run of the same codec (see `memoryBudgetBytes`). */
+    compact?: (runs: Uint8Array[]) => Promise<Uint8Array>;
   },
 ): Promise<{ runs: Uint8Array[]; bytes: number }> {
   const perFetch = options.timeoutMs ? timeout(options.timeoutMs, TimeoutStrategy.Aggressive) : undefined;
@@ -33,6 +41,28 @@ export async function fetchPartition(
   const runs: Uint8Array[] = new Array<Uint8Array>(sources.length);
   let bytes = 0;
   let next = 0;
+  // Runs fetched and not yet compacted, with their total size (only used with a memory budget).
+  let held = 0;
+  let compacting: Promise<void> | undefined;
+  const compactIfOver = async (): Promise<void> => {
+    const { memoryBudgetBytes, compact } = options;
+    if (!compact || memoryBudgetBytes === undefined || held <= memoryBudgetBytes || compacting) return;
+    const batch = runs.flatMap((run, i) => (run ? [i] : []));
+    if (batch.length < 2) return;
+    const inputs = batch.map((i) => runs[i]!);
+    for (const i of batch) delete runs[i];
+    held -= inputs.reduce((sum, r) => sum + r.byteLength, 0);
+    compacting = compact(inputs).then((merged) => {
+      // The merged run takes the place of the first run it replaced.
+      runs[batch[0]!] = merged;
+      held += merged.byteLength;
+    });
+    try {
+      await compacting;
+    } finally {
+      compacting = undefined;
+    }
+  };
   const worker = async (): Promise<void> => {
     while (next < sources.length) {
       const index = next++;
@@ -55,15 +85,18 @@ export async function fetchPartition(
           const reason = error instanceof Error ? error.message : String(error);
           throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
         }
-        runs[index] = concatBytes(chunks);
-        bytes += runs[index].byteLength;
-        span.setAttribute('weft.bytes.in', runs[index].byteLength);
-        shuffleBytes().add(runs[index].byteLength);
+        const run = concatBytes(chunks);
+        runs[index] = run;
+        bytes += run.byteLength;
+        held += run.byteLength;
+        span.setAttribute('weft.bytes.in', run.byteLength);
+        shuffleBytes().add(run.byteLength);
       });
+      await compactIfOver();
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
-  return { runs, bytes };
+  return { runs: runs.filter((run): run is Uint8Array => run !== undefined), bytes };
 }
 
 let shuffleCounter: ReturnType<ReturnType<typeof weftMeter>['createCounter']> | undefined;

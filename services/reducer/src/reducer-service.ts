@@ -18,7 +18,7 @@ export interface ReducerStats {
  * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
  * and reduces them on the worker-thread pool, and streams the output run back in chunks.
  */
-export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
+export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number; mergeMemoryBytes: number }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
   return {
     async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
       const task = request.task;
@@ -31,6 +31,8 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
       try {
         fetched = await fetchPartition(clients, task.jobId, request.partition, request.sources, {
           concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs, onFailed: (source) => unreadable.push(source),
+          memoryBudgetBytes: options.mergeMemoryBytes,
+          compact: async (runs) => (await pool.runMerge({ job: request.function, runs }, { signal: ctx.signal })).output,
         });
       } catch (error) {
         // Name the outputs that could not be read, so the coordinator recomputes them before retrying.

@@ -29,8 +29,10 @@ const suite = useClusterSuite(
       // left to the breaker and to backup attempts, not to the heartbeat timeout.
       COORDINATOR_NODE_TIMEOUT: '120s',
       REDUCER_FETCH_TIMEOUT: '2s',
-      // A small map-output budget: most outputs are spilled to disk and served from there.
+      // Small memory budgets: most map outputs are spilled to disk and served from there, and
+      // reducers merge fetched runs down as they go instead of holding the whole partition.
       MAPPER_OUTPUT_MEMORY: '1MiB',
+      REDUCER_MERGE_MEMORY: '512KiB',
       COORDINATOR_PROBE_INTERVAL: '500ms',
       COORDINATOR_PROBE_TIMEOUT: '1500ms',
     },
