@@ -33,7 +33,7 @@ class FakeMappers {
   }
 
   private async *serve(node: string, requests: AsyncIterable<RunScatterItemsRequest>): AsyncGenerator<MessageInitShape<typeof RunScatterItemsResponseSchema>> {
-    const answers: Array<{ id: number; valueJson: string }> = [];
+    const answers: Array<{ id: number; valueJson: string; crashed: boolean }> = [];
     let wake: (() => void) | undefined;
     const timers = new Map<number, NodeJS.Timeout>();
     let open = true;
@@ -49,7 +49,7 @@ class FakeMappers {
             timers.set(item.id, setTimeout(() => {
               timers.delete(item.id);
               this.inFlight -= 1;
-              answers.push({ id: item.id, valueJson: JSON.stringify(value) });
+              answers.push({ id: item.id, valueJson: JSON.stringify(value), crashed: value === 'crash' && node === 'a' });
               wake?.();
             }, Math.max(0, ms)));
           }
@@ -71,7 +71,12 @@ class FakeMappers {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
-      yield { outcomes: answers.splice(0).map((a) => ({ id: a.id, outcome: { case: 'valueJson', value: a.valueJson } })) };
+      yield {
+        outcomes: answers.splice(0).map((a) => ({
+          id: a.id,
+          outcome: a.crashed ? { case: 'error', value: { code: 14, message: 'worker thread crashed' } } : { case: 'valueJson', value: a.valueJson },
+        })),
+      };
     }
   }
 }
@@ -96,7 +101,9 @@ async function setup(nodes: string[]) {
 function fromPlain(input: { ms: number; value: unknown }) {
   return create(ValueSchema, { kind: { case: 'structValue', value: { fields: {
     ms: create(ValueSchema, { kind: { case: 'numberValue', value: input.ms } }),
-    value: create(ValueSchema, { kind: { case: 'numberValue', value: input.value as number } }),
+    value: create(ValueSchema, typeof input.value === 'string'
+      ? { kind: { case: 'stringValue', value: input.value } }
+      : { kind: { case: 'numberValue', value: input.value as number } }),
   } } } });
 }
 
@@ -167,6 +174,14 @@ describe('ScatterRun', () => {
     const responses = await done;
     expect(items(responses)).toMatchObject([{ index: 0, nodeId: 'b', attempt: 2 }, { index: 1, nodeId: 'b', attempt: 1 }]);
     expect(items(responses).map(valueOf)).toEqual([1, 2]);
+    await close();
+  });
+
+  it('runs an item whose worker thread crashed (UNAVAILABLE) again on another node', async () => {
+    const { run, close } = await setup(['a', 'b']);
+    const responses = await all(run({ maxConcurrency: 1 }, [{ ms: 1, value: 'crash' }]));
+    expect(items(responses)).toMatchObject([{ index: 0, nodeId: 'b', attempt: 2 }]);
+    expect(items(responses)[0]!.outcome).toMatchObject({ case: 'value', value: { kind: { case: 'stringValue', value: 'crash' } } });
     await close();
   });
 });

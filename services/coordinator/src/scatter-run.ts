@@ -21,7 +21,7 @@ function itemsMessage(items: ItemResult[]): ScatterResponse {
     : create(ScatterResponseSchema, { kind: { case: 'items', value: { results: items } } });
 }
 
-/** Attempts per item when nodes are lost under it (a hedge is not counted). */
+/** Attempts per item when nodes are lost under it or its thread crashes (a hedge is not counted). */
 const maxLostAttempts = 3;
 
 interface Item {
@@ -228,6 +228,12 @@ export class ScatterRun {
       } else if (item.running.size === 0) {
         // A failed attempt decides the item only when no other attempt of it is still running.
         const error = outcome.outcome.case === 'error' ? outcome.outcome.value : { code: Code.Internal, message: 'attempt ended without an outcome' };
+        // UNAVAILABLE (the worker thread crashed) says nothing about the input: run it again elsewhere.
+        if (error.code === Code.Unavailable && item.lost + 1 < maxLostAttempts) {
+          item.lost += 1;
+          this.priority.push({ item, avoid: new Set([attempt.link.node.id]), strict: false });
+          continue;
+        }
         this.complete(item, attempt, { case: 'error', value: { code: error.code, message: error.message } });
       }
     }
