@@ -85,7 +85,6 @@ export class ScatterRun {
   private inFlight = 0;
   private finished = false;
   private readonly counts = { succeeded: 0, failed: 0, timedOut: 0, hedged: 0, completed: 0 };
-  private readonly onChanged = (): void => this.pump();
   private readonly tracing = new ScatterTracing();
 
   constructor(
@@ -95,7 +94,6 @@ export class ScatterRun {
     this.items = plan.inputsJson.map((_, index) => ({
       index, done: false, started: 0, lost: 0, firstDispatchMs: 0, hedged: false, hedgeTimer: undefined, running: new Set(),
     }));
-    deps.registry.on('changed', this.onChanged);
     this.pump();
   }
 
@@ -117,6 +115,11 @@ export class ScatterRun {
       }
       if (items.length > 0) yield itemsMessage(items);
     }
+  }
+
+  /** Places waiting items again: call it when nodes joined, left or became usable. */
+  nudge(): void {
+    this.pump();
   }
 
   /** Stops everything (the caller went away or its deadline passed). Idempotent. */
@@ -307,7 +310,6 @@ export class ScatterRun {
   private finish(withSummary: boolean): void {
     if (this.finished) return;
     this.finished = true;
-    this.deps.registry.off('changed', this.onChanged);
     for (const item of this.items) clearTimeout(item.hedgeTimer);
     for (const attempt of [...this.attempts.values()]) this.endAttempt(attempt, false);
     for (const link of this.links.values()) link.close();

@@ -21,15 +21,23 @@ export function createScatterService(deps: {
   usable?: (node: WorkerNode) => boolean;
 }): ServiceImpl<typeof ScatterGatherService> {
   const load = new Map<string, number>();
+  // One registry listener for every call (not one each: many concurrent calls would trip
+  // EventEmitter's leak warning): a node joining or freeing up lets waiting items go.
+  const runs = new Set<ScatterRun>();
+  deps.registry.on('changed', () => {
+    for (const run of runs) run.nudge();
+  });
   return {
     async *scatter(request, ctx): AsyncGenerator<ScatterResponse> {
       const plan = validateScatterRequest(request, deps.functions);
       const run = new ScatterRun(plan, { registry: deps.registry, clients: deps.clients, load, usable: deps.usable, log: deps.log });
       const onAbort = (): void => run.abort();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
+      runs.add(run);
       try {
         yield* run.responses();
       } finally {
+        runs.delete(run);
         ctx.signal.removeEventListener('abort', onAbort);
         run.abort();
       }
