@@ -184,4 +184,16 @@ describe('ScatterRun', () => {
     expect(items(responses)[0]!.outcome).toMatchObject({ case: 'value', value: { kind: { case: 'stringValue', value: 'crash' } } });
     await close();
   });
+
+  it('waits for a mapper when none is alive, and starts once one joins', async () => {
+    const { registry, run, close } = await setup([]);
+    const scatter = run({ maxConcurrency: 2 }, [{ ms: 1, value: 5 }]);
+    const done = all(scatter);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const joined = await registerFake(registry, { nodeId: 'b', role: NodeRole.MAPPER, slots: 1 });
+    scatter.nudge();
+    expect(items(await done)).toMatchObject([{ index: 0, nodeId: 'b', attempt: 1 }]);
+    await joined.end();
+    await close();
+  });
 });
