@@ -49,7 +49,10 @@ export type ScatterRequest = Message<"weft.v1.ScatterRequest"> & {
   maxConcurrency: number;
 
   /**
-   * Time allowed per item attempt, in milliseconds; 0 means no per-item limit.
+   * Time allowed per item attempt, in milliseconds, counted from its dispatch to a node (time
+   * queued there for a thread included); 0 means no per-item limit. An attempt over it is
+   * cancelled and, unless another attempt of the item is running, reported as a
+   * DEADLINE_EXCEEDED item result.
    *
    * @generated from field: uint32 item_timeout_ms = 5;
    */
