@@ -101,6 +101,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const env: NodeJS.ProcessEnv = { ...baseEnv, [`${prefix}_HOST`]: '127.0.0.1', [`${prefix}_PORT`]: String(port) };
     if (role === 'coordinator') env.COORDINATOR_DATA_DIR = dataDir;
     else env.COORDINATOR_URL = coordinatorUrl;
+    // A local cluster is a development cluster: no authentication unless the caller brings a tokens file.
+    if (role === 'gateway' && !env.GATEWAY_TOKENS_FILE) env.GATEWAY_DEV_MODE ??= 'true';
     if (role === 'mapper' || role === 'reducer') {
       // A fixed id survives restarts, so tests can say "mapper-1" before and after.
       env[`${prefix}_NODE_ID`] = name;

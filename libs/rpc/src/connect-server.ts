@@ -21,6 +21,8 @@ export interface ConnectServerOptions {
   readonly interceptors?: Interceptor[];
   /** Plain HTTP handler for requests no RPC route matched (e.g. the dashboard); 404 by default. */
   readonly fallback?: NodeHandlerFn;
+  /** Largest request message accepted, in bytes (default {@link maxMessageBytes}); larger ones get RESOURCE_EXHAUSTED. */
+  readonly readMaxBytes?: number;
 }
 
 /** A running Connect server. */
@@ -44,7 +46,7 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
   const handler = connectNodeAdapter({
     routes: options.routes,
     interceptors: [errorInterceptor(), tracingServerInterceptor(), ...(options.interceptors ?? [])],
-    readMaxBytes: maxMessageBytes,
+    readMaxBytes: options.readMaxBytes ?? maxMessageBytes,
     writeMaxBytes: maxMessageBytes,
     fallback: options.fallback,
   });

@@ -16,6 +16,12 @@ export interface TestClusterOptions {
   readonly threadsPerNode?: number;
   /** Extra environment for every process (e.g. `{ WEFT_TEST_MODE: '1' }`). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Bearer token of the cluster's `client` (and of the readiness checks, which call DescribeCluster:
+   * give it the `admin` scope). Needed when `env` sets GATEWAY_TOKENS_FILE; without one the gateway
+   * runs in development mode (GATEWAY_DEV_MODE=true, no authentication).
+   */
+  readonly token?: string;
   /** Keep the per-node logs here instead of a temp dir removed by `stop()`. */
   readonly logDir?: string;
   /** Time allowed for the whole cluster to become ready, in milliseconds. Default 60000. */
@@ -93,14 +99,14 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
     logDir: options.logDir,
     startTimeoutMs: readyTimeoutMs,
     waitUntilReady: async (cluster) => {
-      client ??= createWeftClient({ url: cluster.gatewayUrl });
+      client ??= createWeftClient({ url: cluster.gatewayUrl, token: options.token });
       await client.waitForNodes({ nodeIds: runningWorkerIds(cluster), timeoutMs: readyTimeoutMs });
     },
   }).catch(async (error: unknown) => {
     await otlp?.close();
     throw error;
   });
-  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl }), otlp);
+  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl, token: options.token }), otlp);
 }
 
 /** Ids of the mappers and reducers whose process runs now: killed ones are not waited for. */

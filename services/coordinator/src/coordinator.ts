@@ -8,6 +8,8 @@ import type { Logger } from '@weft/telemetry';
 import { createClusterService } from './cluster-service.js';
 import type { CoordinatorConfig } from './config.js';
 import { JobManager } from './job-manager.js';
+import { withJobAccess } from './job-access.js';
+import { JobOwners } from './job-owners.js';
 import { createJobService } from './job-service.js';
 import { JobStore } from './job-store.js';
 import type { InputPolicy } from './input-policy.js';
@@ -29,6 +31,7 @@ export const version = '0.1.0';
 export async function startCoordinator(config: CoordinatorConfig, log: Logger): Promise<RunningService> {
   const id = `coordinator-${randomBytes(3).toString('hex')}`;
   const store = new JobStore(config.dataDir);
+  const owners = new JobOwners(config.dataDir);
   const functions = FunctionRegistry.withBuiltins();
   // User modules are loaded here too: the coordinator validates every request against them.
   await functions.loadModules(config.functionModules);
@@ -56,7 +59,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   const server = new GrpcServer({ host: config.host, port: config.port, log })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
-    .add(JobService, { ...createJobService(jobs, store), uploadJob: (requests) => uploads.receive(requests) })
+    .add(JobService, withJobAccess({ ...createJobService(jobs, store), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
     .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, usable: (node) => policies.isUsable(node) }));
   const startedMs = Date.now();
   let address = '';
@@ -75,6 +78,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       uploads.close();
       policies.close();
       clients.close();
+      owners.close();
       store.close();
     },
   };

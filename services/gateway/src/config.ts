@@ -1,5 +1,6 @@
 import { createEnvReader } from '@weft/config';
 import { logLevels, type LogLevel } from '@weft/telemetry';
+import type { RequestLimits } from './request-limits.js';
 
 /** The gateway's configuration; see the service README for each variable. */
 export interface GatewayConfig {
@@ -19,6 +20,19 @@ export interface GatewayConfig {
    * default 64); more are refused RESOURCE_EXHAUSTED at once.
    */
   readonly admission: { readonly limit: number; readonly queue: number };
+  /**
+   * Bearer tokens file (GATEWAY_TOKENS_FILE): one `<token> <scope>[,<scope>...] [<name>]` per line,
+   * re-read on change. Required unless in development mode, where it is used only if it exists.
+   */
+  readonly tokensFile: string | undefined;
+  /**
+   * Local-development mode (GATEWAY_DEV_MODE, default false): without a tokens file (unset or not
+   * existing), every call is served without authentication. The launcher, `weft dev`, the test
+   * harness and the dev Kubernetes overlay set it.
+   */
+  readonly devMode: boolean;
+  /** Limits on every request (GATEWAY_MAX_*). */
+  readonly limits: RequestLimits;
 }
 
 /** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
@@ -34,7 +48,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       limit: read.int('GATEWAY_ADMISSION_LIMIT', 64, { min: 1, max: 100_000 }),
       queue: read.int('GATEWAY_ADMISSION_QUEUE', 64, { min: 0, max: 1_000_000 }),
     },
+    tokensFile: read.string('GATEWAY_TOKENS_FILE', '') || undefined,
+    devMode: read.bool('GATEWAY_DEV_MODE', false),
+    limits: {
+      messageBytes: read.bytes('GATEWAY_MAX_MESSAGE_SIZE', '16MiB'),
+      inlineRecords: read.int('GATEWAY_MAX_INLINE_RECORDS', 1_000_000, { min: 1 }),
+      inputs: read.int('GATEWAY_MAX_INPUTS', 100_000, { min: 1 }),
+      paramLength: read.int('GATEWAY_MAX_PARAM_LENGTH', 4096, { min: 1 }),
+      regexLength: read.int('GATEWAY_MAX_REGEX_LENGTH', 256, { min: 1 }),
+      pageSize: read.int('GATEWAY_MAX_PAGE_SIZE', 1000, { min: 1 }),
+      resultLimit: read.int('GATEWAY_MAX_RESULT_LIMIT', 1_000_000, { min: 1 }),
+      watchesPerCaller: read.int('GATEWAY_MAX_WATCHES_PER_CALLER', 64, { min: 1 }),
+      uploadBytes: read.bytes('GATEWAY_MAX_UPLOAD_SIZE', '10GiB'),
+    },
   };
+  if (config.tokensFile === undefined && !config.devMode) {
+    read.problem('GATEWAY_TOKENS_FILE is required unless GATEWAY_DEV_MODE=true (local development only: no authentication)');
+  }
   read.assertValid();
   return config;
 }

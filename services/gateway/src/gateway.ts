@@ -5,6 +5,7 @@ import { HealthRegistry, createClientFactory, registerReflection, startConnectSe
 import type { Logger } from '@weft/telemetry';
 import type { GatewayConfig } from './config.js';
 import { Admission } from './admission.js';
+import { createEdgeSecurity } from './auth.js';
 import { forwardOptions, relayService } from './relay.js';
 
 /**
@@ -23,6 +24,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     cluster: clients.client(ClusterService, config.coordinatorUrl),
   };
   const health = new HealthRegistry();
+  const security = createEdgeSecurity(config, log);
   const admission = new Admission(config.admission);
   let address = '';
   const cluster = relayService(ClusterService, coordinator.cluster);
@@ -30,6 +32,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const server = await startConnectServer({
     host: config.host,
     port: config.port,
+    interceptors: security.interceptors,
+    readMaxBytes: config.limits.messageBytes,
     routes: (router) => {
       router.service(Health, health.impl());
       registerReflection(router); // lists exactly what this router registers: public services, health, itself
@@ -61,6 +65,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     async stop() {
       health.setAllNotServing();
       await server.close(3_000);
+      security.close();
       clients.close();
     },
   };

@@ -1,9 +1,13 @@
 import type { DescService } from '@bufbuild/protobuf';
 import type { CallOptions, Client, HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import { principalHeaders } from './principal.js';
 
-/** Call options that carry the caller's cancellation and remaining deadline to the next hop. */
+/**
+ * Call options that carry the caller's cancellation, remaining deadline and authenticated identity
+ * (never the caller's own headers) to the next hop.
+ */
 export function forwardOptions(ctx: HandlerContext): CallOptions {
-  return { signal: ctx.signal, timeoutMs: ctx.timeoutMs() };
+  return { signal: ctx.signal, timeoutMs: ctx.timeoutMs(), headers: principalHeaders(ctx) };
 }
 
 /**

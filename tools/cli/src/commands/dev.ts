@@ -62,6 +62,7 @@ Examples:
         });
       }
       io.stdout.write(`gateway: ${cluster.gatewayUrl}\n`);
+      if (!io.env.GATEWAY_TOKENS_FILE) io.stderr.write('development mode: the gateway serves every call WITHOUT authentication (set GATEWAY_TOKENS_FILE to require tokens)\n');
       io.stdout.write(`logs: ${cluster.logDir}\n`);
       io.stdout.write(`traces: ${traces.receiver.url}${traces.forwardedTo ? ` (also forwarded to ${traces.forwardedTo})` : ''}\n`);
       io.stdout.write(`${clusterTable(await client.cluster())}\n`);

@@ -1,0 +1,14 @@
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  const base = { COORDINATOR_URL: 'http://127.0.0.1:7400' };
+
+  it('refuses to start with neither a tokens file nor development mode, naming both variables', () => {
+    expect(() => loadConfig(base)).toThrow('GATEWAY_TOKENS_FILE is required unless GATEWAY_DEV_MODE=true (local development only: no authentication)');
+  });
+
+  it('accepts either, with limits defaulted', () => {
+    expect(loadConfig({ ...base, GATEWAY_DEV_MODE: 'true' })).toMatchObject({ devMode: true, tokensFile: undefined, limits: { messageBytes: 16 * 1024 * 1024, watchesPerCaller: 64 } });
+    expect(loadConfig({ ...base, GATEWAY_TOKENS_FILE: '/etc/weft/auth/tokens', GATEWAY_MAX_UPLOAD_SIZE: '1GiB' })).toMatchObject({ devMode: false, tokensFile: '/etc/weft/auth/tokens', limits: { uploadBytes: 1024 ** 3 } });
+  });
+});
