@@ -51,8 +51,12 @@ export function withSpan<T>(name: string, attributes: Attributes, fn: (span: Spa
  */
 export function recordThreadSpan(name: string, startedMs: number, endedMs: number, attributes: Attributes, parent: Context = context.active()): void {
   if (!startedMs || !endedMs) return;
-  const span = weftTracer().startSpan(name, { kind: SpanKind.INTERNAL, startTime: startedMs, attributes: { 'thread.name': 'piscina-worker', ...attributes } }, parent);
-  span.end(endedMs);
+  // The thread's times are timeOrigin + performance.now() (monotonic since the thread began), while
+  // the SDK dates spans from Date.now() at their start: the wall clock may have been adjusted since.
+  // Shift by the same offset the SDK applies to its own spans, so parent and child share one clock.
+  const offset = Date.now() - (performance.timeOrigin + performance.now());
+  const span = weftTracer().startSpan(name, { kind: SpanKind.INTERNAL, startTime: startedMs + offset, attributes: { 'thread.name': 'piscina-worker', ...attributes } }, parent);
+  span.end(endedMs + offset);
 }
 
 /** `trace_id`/`span_id` of the active span, for log lines; empty when no span is recording. */
