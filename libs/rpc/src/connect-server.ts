@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import type * as tls from 'node:tls';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 
@@ -23,6 +24,11 @@ export interface ConnectServerOptions {
   readonly fallback?: NodeHandlerFn;
   /** Largest request message accepted, in bytes (default {@link maxMessageBytes}); larger ones get RESOURCE_EXHAUSTED. */
   readonly readMaxBytes?: number;
+  /**
+   * Serve TLS instead of cleartext: HTTP/2 (negotiated by ALPN) and HTTP/1.1 on the same port, with
+   * this certificate and key. Replace them later with {@link ConnectServer.setSecureContext}.
+   */
+  readonly tls?: tls.SecureContextOptions;
 }
 
 /** A running Connect server. */
@@ -31,6 +37,8 @@ export interface ConnectServer {
   readonly port: number;
   /** Stops accepting, closes every open connection after `graceMs`, resolves when closed. */
   close(graceMs?: number): Promise<void>;
+  /** Replaces the certificate and key of a TLS server (new connections use them); undefined without TLS. */
+  readonly setSecureContext?: (options: tls.SecureContextOptions) => void;
 }
 
 // Every HTTP/2 connection starts with this preface; no HTTP/1.x request line can.
@@ -40,7 +48,7 @@ const http2Preface = Buffer.from('PRI * HTTP/2.0');
  * Serves Connect, gRPC and gRPC-Web on ONE plaintext port for both HTTP/1.1 (curl, browsers) and
  * HTTP/2 h2c (gRPC clients). Node's http2.createServer cannot take HTTP/1.1 without TLS, so a raw
  * TCP listener sniffs the first bytes of each connection and hands the socket to the matching
- * server.
+ * server. With `tls`, one http2 secure server with `allowHTTP1` serves both instead (ALPN decides).
  */
 export async function startConnectServer(options: ConnectServerOptions): Promise<ConnectServer> {
   const handler = connectNodeAdapter({
@@ -59,7 +67,22 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
     session.once('close', () => sessions.delete(session));
   });
 
-  const listener = net.createServer((socket) => {
+  let secure: http2.Http2SecureServer | undefined;
+  if (options.tls) {
+    secure = http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler);
+    secure.on('session', (session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+    secure.on('secureConnection', (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    // A client that fails the handshake (plain HTTP, a bad certificate) costs only its socket.
+    secure.on('tlsClientError', (_error, socket) => socket.destroy());
+  }
+
+  const listener: net.Server = secure ?? net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     // Peek with 'readable' + read() + unshift: the bytes go back into the socket's buffer, where
@@ -87,6 +110,7 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
 
   return {
     port: address.port,
+    setSecureContext: secure ? (context) => secure.setSecureContext(context) : undefined,
     async close(graceMs = 2_000) {
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
       for (const session of sessions) session.close();

@@ -1,6 +1,7 @@
 import { createEnvReader } from '@weft/config';
 import { logLevels, type LogLevel } from '@weft/telemetry';
 import type { RequestLimits } from './request-limits.js';
+import type { TlsFilePaths } from './tls-files.js';
 
 /** The gateway's configuration; see the service README for each variable. */
 export interface GatewayConfig {
@@ -33,11 +34,23 @@ export interface GatewayConfig {
   readonly devMode: boolean;
   /** Limits on every request (GATEWAY_MAX_*). */
   readonly limits: RequestLimits;
+  /**
+   * TLS on the public port from PEM files (GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE, both or
+   * neither; re-read on change). Undefined: cleartext.
+   */
+  readonly tls: TlsFilePaths | undefined;
+  /**
+   * A second, cleartext port serving only grpc.health.v1 (GATEWAY_HEALTH_PORT; unset = none, 0 =
+   * OS-chosen), for probes that cannot speak TLS (Kubernetes gRPC probes).
+   */
+  readonly healthPort: number;
 }
 
 /** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const read = createEnvReader(env);
+  const certFile = read.string('GATEWAY_TLS_CERT_FILE', '');
+  const keyFile = read.string('GATEWAY_TLS_KEY_FILE', '');
   const config: GatewayConfig = {
     host: read.string('GATEWAY_HOST', '127.0.0.1'),
     port: read.port('GATEWAY_PORT', 8080),
@@ -61,7 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       watchesPerCaller: read.int('GATEWAY_MAX_WATCHES_PER_CALLER', 64, { min: 1 }),
       uploadBytes: read.bytes('GATEWAY_MAX_UPLOAD_SIZE', '10GiB'),
     },
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    healthPort: read.port('GATEWAY_HEALTH_PORT', -1),
   };
+  if (Boolean(certFile) !== Boolean(keyFile)) read.problem('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together');
   if (config.tokensFile === undefined && !config.devMode) {
     read.problem('GATEWAY_TOKENS_FILE is required unless GATEWAY_DEV_MODE=true (local development only: no authentication)');
   }

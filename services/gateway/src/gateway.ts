@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config.js';
 import { Admission } from './admission.js';
 import { createEdgeSecurity } from './auth.js';
 import { forwardOptions, relayService } from './relay.js';
+import { TlsFiles } from './tls-files.js';
 
 /**
  * Starts the public edge: weft.v1 (JobService, ScatterGatherService, ClusterService) and health,
@@ -25,6 +26,17 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   };
   const health = new HealthRegistry();
   const security = createEdgeSecurity(config, log);
+  let tlsFiles: TlsFiles | undefined;
+  if (config.tls) {
+    tlsFiles = new TlsFiles(
+      config.tls,
+      (context) => {
+        server.setSecureContext?.(context);
+        log.info('TLS certificate re-read');
+      },
+      (error) => log.error({ err: error }, 'TLS certificate could not be re-read; the previous one stays in use'),
+    );
+  }
   const admission = new Admission(config.admission);
   let address = '';
   const cluster = relayService(ClusterService, coordinator.cluster);
@@ -34,6 +46,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     port: config.port,
     interceptors: security.interceptors,
     readMaxBytes: config.limits.messageBytes,
+    tls: tlsFiles?.read(),
     routes: (router) => {
       router.service(Health, health.impl());
       registerReflection(router); // lists exactly what this router registers: public services, health, itself
@@ -59,13 +72,20 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
       });
     },
   });
-  address = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
+  // Probes that cannot speak TLS get health, and nothing else, in cleartext on a port of their own.
+  const healthServer = config.healthPort >= 0
+    ? await startConnectServer({ host: config.host, port: config.healthPort, routes: (router) => router.service(Health, health.impl()) })
+    : undefined;
+  if (healthServer) log.info({ healthPort: healthServer.port }, 'cleartext health port');
+  address = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   return {
     address,
     async stop() {
       health.setAllNotServing();
       await server.close(3_000);
+      await healthServer?.close(1_000);
       security.close();
+      tlsFiles?.close();
       clients.close();
     },
   };
