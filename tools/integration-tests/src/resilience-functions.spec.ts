@@ -5,6 +5,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { JobState, NodeRole, Phase } from '@weft/client';
 import type { ScatterEvent, WeftClient } from '@weft/client';
 import { ScatterGatherService } from '@weft/proto';
+import { injectFaults } from '@weft/testing';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { counter, eventually, expectExactWordCount } from './support/resilience-helpers.js';
 import { referenceWordCount } from './support/reference-word-count.js';
@@ -28,6 +29,7 @@ const suite = useClusterSuite(
     reducers: 1,
     env: {
       WEFT_FUNCTION_MODULES: functionsModule,
+      WEFT_TEST_MODE: '1',
       COORDINATOR_TASK_TIMEOUT: '3s',
       COORDINATOR_SPLIT_SIZE: '16KiB',
       GATEWAY_ADMISSION_LIMIT: '20',
@@ -139,6 +141,23 @@ describe('deadlines', () => {
       // The threads that spun were terminated and replaced: every mapper reports no busy slot.
       await eventually('no mapper slot is busy', async () => (await client.cluster()).filter((n) => n.role === NodeRole.MAPPER).every((n) => n.busySlots === 0), 30_000);
       await stillServes(client);
+    }));
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM makes a mapper finish or hand back its attempts and exit 0 within the drain bound; the job stays exact', () =>
+    suite.run(async ({ client, mapper }) => {
+      const node = mapper(1);
+      await injectFaults(node, { latencyMs: 1_500, methods: ['RunMapTask'] });
+      const job = await client.submit({ function: 'strict-wordcount', inputs: [{ file: input.file }], skipBadRecords: true });
+      await eventually('the job runs map attempts', async () => (await job.get()).phases.some((p) => p.phase === Phase.MAP && p.tasksRunning > 0));
+      const stopping = Date.now();
+      node.kill('SIGTERM');
+      expect(await node.exited).toEqual({ code: 0, signal: null });
+      expect(Date.now() - stopping).toBeLessThan(15_000);
+      const good = input.text.split('\n').filter((l) => !l.includes('BAD-RECORD')).join('\n');
+      await expectExactWordCount(job, referenceWordCount(good));
+      await node.restart();
     }));
 });
 
