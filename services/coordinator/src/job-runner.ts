@@ -165,8 +165,8 @@ export class JobRunner {
   }
 
   /** Runs rounds of attempts (each maybe with a backup) until one succeeds or `maxAttempts` attempts failed. */
-  private async runRounds<T>(phase: Phase.MAP | Phase.REDUCE, taskId: string, nextAttempt: () => number, before: () => Promise<void>, run: Parameters<typeof raceAttempts<T>>[4]): Promise<Awaited<ReturnType<typeof raceAttempts<T>>> & { ok: true }> {
-    const avoid = new Set<string>();
+  private async runRounds<T>(phase: Phase.MAP | Phase.REDUCE, taskId: string, nextAttempt: () => number, before: () => Promise<void>, run: Parameters<typeof raceAttempts<T>>[4], avoidFirst: readonly string[] = []): Promise<Awaited<ReturnType<typeof raceAttempts<T>>> & { ok: true }> {
+    const avoid = new Set<string>(avoidFirst);
     let lastError: unknown;
     for (let failures = 0; failures < this.maxAttempts; ) {
       await before();
@@ -180,10 +180,16 @@ export class JobRunner {
     throw Object.assign(new Error(messageOf(lastError)), { attempts: this.maxAttempts });
   }
 
-  private async runMapTask(task: MapTask): Promise<void> {
+  /** Runs a map task to an accepted output; `avoid` names nodes to try last (one its output could not be read from). */
+  private async runMapTask(task: MapTask, avoid: readonly string[] = []): Promise<void> {
     const counts = this.phases.map;
-    const { winner } = await this.runRounds(Phase.MAP, task.plan.id, () => ++task.attempts, async () => undefined, (lease, attempt, signal) =>
-      runMapAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId: task.plan.id, attempt }, task.plan.input, this.attemptJob, signal),
+    const { winner } = await this.runRounds(
+      Phase.MAP,
+      task.plan.id,
+      () => ++task.attempts,
+      async () => undefined,
+      (lease, attempt, signal) => runMapAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId: task.plan.id, attempt }, task.plan.input, this.attemptJob, signal),
+      avoid,
     ).catch((error: unknown) => {
       if (this.abort.signal.aborted) throw error;
       throw new Error(`map task ${task.plan.id} (${task.plan.input.label}) failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);
@@ -212,13 +218,14 @@ export class JobRunner {
       this.maps.map(async (task) => {
         const holder = task.output && this.deps.registry.get(task.output.nodeId);
         if (task.output && !task.output.unreadable && holder && holder.state !== NodeState.DEAD && this.deps.policies.isUsable(holder)) return;
+        const unreadableOn = task.output?.unreadable ? task.output.nodeId : undefined;
         if (task.output) {
           const why = task.output.unreadable ? 'could not be fetched from' : holder?.state === NodeState.DEAD ? 'was lost with' : 'is behind the open breaker of';
           this.events.append({ case: 'notice', value: `map output ${task.plan.id} ${why} node ${task.output.nodeId}; recomputing` }, this.progress());
           task.output = undefined;
           this.phases.map.tasksDone -= 1;
         }
-        task.recompute ??= this.runMapTask(task).finally(() => (task.recompute = undefined));
+        task.recompute ??= this.runMapTask(task, unreadableOn ? [unreadableOn] : []).finally(() => (task.recompute = undefined));
         await task.recompute;
       }),
     );

@@ -7,7 +7,7 @@ import type { ScatterEvent, WeftClient } from '@weft/client';
 import { ScatterGatherService } from '@weft/proto';
 import { injectFaults } from '@weft/testing';
 import { useClusterSuite } from './support/cluster-suite.js';
-import { counter, eventually, expectExactWordCount } from './support/resilience-helpers.js';
+import { counter, eventually, expectExactWordCount, followJob, noticesOf } from './support/resilience-helpers.js';
 import { referenceWordCount } from './support/reference-word-count.js';
 
 // Issue 4, "Must show": a function that throws on one record fails the job naming the error and
@@ -141,6 +141,23 @@ describe('deadlines', () => {
       // The threads that spun were terminated and replaced: every mapper reports no busy slot.
       await eventually('no mapper slot is busy', async () => (await client.cluster()).filter((n) => n.role === NodeRole.MAPPER).every((n) => n.busySlots === 0), 30_000);
       await stillServes(client);
+    }));
+});
+
+describe('shuffle failures', () => {
+  it('a map output a reducer cannot fetch is reported, recomputed on another mapper, and the job stays exact', () =>
+    suite.run(async ({ client, mapper }) => {
+      await injectFaults(mapper(0), { errorRate: 1, methods: ['StreamPartition'] });
+      try {
+        const job = await client.submit({ function: 'strict-wordcount', inputs: [{ file: input.file }], skipBadRecords: true });
+        const log = followJob(job);
+        const good = input.text.split('\n').filter((l) => !l.includes('BAD-RECORD')).join('\n');
+        await expectExactWordCount(job, referenceWordCount(good));
+        await log.ended;
+        expect(noticesOf(log.events).some((n) => /^map output m-\d+ could not be fetched from node mapper-1; recomputing$/.test(n))).toBe(true);
+      } finally {
+        await injectFaults(mapper(0), {});
+      }
     }));
 });
 
