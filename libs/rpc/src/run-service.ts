@@ -78,15 +78,21 @@ export async function runService(options: RunServiceOptions): Promise<void> {
 /**
  * Loads a service's configuration; on a ConfigError prints every problem to stderr and exits 2
  * (a usage error: nothing to retry until the deployment is fixed), instead of a stack trace.
+ * `load` may be async (telemetry start-up checks the OTEL_* variables): its rejection is handled
+ * the same way.
  */
 export function loadConfigOrExit<T>(service: string, load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
+  const exitOnConfigError = (error: unknown): never => {
     if (isConfigError(error)) {
       process.stderr.write(`weft ${service}: ${error.message}\n`);
       process.exit(2);
     }
     throw error;
+  };
+  try {
+    const loaded = load();
+    return (loaded instanceof Promise ? loaded.catch(exitOnConfigError) : loaded) as T;
+  } catch (error) {
+    return exitOnConfigError(error);
   }
 }

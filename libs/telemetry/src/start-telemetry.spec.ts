@@ -31,9 +31,11 @@ describe('startTelemetry', () => {
     await telemetry.shutdown();
   });
 
-  it('rejects an OTLP protocol it cannot export with, naming the variable', async () => {
+  it('lists every bad OTEL_* value in one ConfigError, naming variable and value', async () => {
     await expect(startTelemetry({ service: 'mapper', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } }))
-      .rejects.toThrow('OTEL_EXPORTER_OTLP_PROTOCOL must be one of http/protobuf, http/json, got "grpc"');
+      .rejects.toMatchObject({ kind: 'config-invalid', problems: ['OTEL_EXPORTER_OTLP_PROTOCOL must be one of http/protobuf, http/json, got "grpc"'] });
+    await expect(startTelemetry({ service: 'mapper', env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_TRACES_SAMPLER: 'sometimes', OTEL_BSP_SCHEDULE_DELAY: 'soon' } }))
+      .rejects.toMatchObject({ problems: [expect.stringMatching(/^OTEL_TRACES_SAMPLER must be one of /), 'OTEL_BSP_SCHEDULE_DELAY must be a positive integer of milliseconds, got "soon"'] });
   });
 
   it('records spans when an endpoint is set, puts their ids on log lines, and serves /metrics in Prometheus text', async () => {

@@ -7,7 +7,8 @@ import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, TracerProvider, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { ConfigError } from '@weft/errors';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { samplerFromEnv } from './sampler-from-env.js';
 
@@ -46,25 +47,23 @@ const protocols = ['http/protobuf', 'http/json'] as const;
  * service, host and process (plus OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME, and k8s pod and
  * namespace from K8S_POD_NAME / K8S_NAMESPACE_NAME), an AsyncLocalStorage context manager and the
  * W3C trace-context and baggage propagators. Metrics are served in Prometheus text format on
- * `metricsPort` when it is 0 or more. Throws a `RangeError` naming the variable for a bad value.
+ * `metricsPort` when it is 0 or more. Throws a ConfigError listing every bad `OTEL_*` value (by
+ * variable and value), so `loadConfigOrExit` reports it like any other configuration problem.
  */
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const { env } = options;
   const tracesUrl = tracesEndpoint(env);
+  const settings = tracesUrl ? readTraceSettings(env) : undefined;
   const resource = await buildResource(options);
   const closers: (() => Promise<void>)[] = [];
   let metricsServer: MetricsServer | undefined;
 
-  if (tracesUrl) {
-    const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? '').trim() || 'http/protobuf';
-    if (!(protocols as readonly string[]).includes(protocol)) {
-      throw new RangeError(`OTEL_EXPORTER_OTLP_PROTOCOL must be one of ${protocols.join(', ')}, got "${protocol}"`);
-    }
-    const exporter: SpanExporter = protocol === 'http/json' ? new OtlpJsonExporter({ url: tracesUrl }) : new OtlpProtoExporter({ url: tracesUrl });
+  if (tracesUrl && settings) {
+    const exporter: SpanExporter = settings.protocol === 'http/json' ? new OtlpJsonExporter({ url: tracesUrl }) : new OtlpProtoExporter({ url: tracesUrl });
     const provider = new TracerProvider({
       resource,
-      sampler: samplerFromEnv(env),
-      spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: positiveInt(env, 'OTEL_BSP_SCHEDULE_DELAY', 1000) })],
+      sampler: settings.sampler,
+      spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: settings.scheduleDelayMs })],
     });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
@@ -119,10 +118,21 @@ async function buildResource(options: TelemetryOptions): Promise<Resource> {
   return resource;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name]?.trim();
-  if (!text) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer of milliseconds, got "${text}"`);
-  return value;
+/** The exporter settings of the `OTEL_*` variables; throws a ConfigError listing every bad one. */
+function readTraceSettings(env: NodeJS.ProcessEnv): { protocol: string; sampler: Sampler; scheduleDelayMs: number } {
+  const problems: string[] = [];
+  const protocolName = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = env[protocolName]?.trim() || 'http/protobuf';
+  if (!(protocols as readonly string[]).includes(protocol)) problems.push(`${protocolName} must be one of ${protocols.join(', ')}, got "${protocol}"`);
+  let sampler: Sampler | undefined;
+  try {
+    sampler = samplerFromEnv(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const delayText = env.OTEL_BSP_SCHEDULE_DELAY?.trim();
+  const scheduleDelayMs = delayText ? Number(delayText) : 1000;
+  if (!Number.isInteger(scheduleDelayMs) || scheduleDelayMs <= 0) problems.push(`OTEL_BSP_SCHEDULE_DELAY must be a positive integer of milliseconds, got "${delayText}"`);
+  if (problems.length > 0 || !sampler) throw new ConfigError(problems);
+  return { protocol, sampler, scheduleDelayMs };
 }

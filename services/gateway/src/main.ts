@@ -5,5 +5,5 @@ import { startGateway } from './gateway.js';
 
 const config = loadConfigOrExit('gateway', () => loadConfig(process.env));
 const log = createLogger({ service: 'gateway', level: config.logLevel });
-const telemetry = await startTelemetry({ service: 'gateway', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host });
+const telemetry = await loadConfigOrExit('gateway', () => startTelemetry({ service: 'gateway', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host }));
 await runService({ log, telemetry, start: () => startGateway(config, log) });

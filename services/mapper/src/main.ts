@@ -14,7 +14,7 @@ import { Semaphore } from './semaphore.js';
 
 const config = loadConfigOrExit('mapper', () => loadConfig(process.env));
 const log = createLogger({ service: 'mapper', level: config.logLevel });
-const telemetry = await startTelemetry({ service: 'mapper', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host });
+const telemetry = await loadConfigOrExit('mapper', () => startTelemetry({ service: 'mapper', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host }));
 
 await runService({
   log,

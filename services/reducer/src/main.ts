@@ -8,7 +8,7 @@ import { createReducerService, type ReducerStats } from './reducer-service.js';
 
 const config = loadConfigOrExit('reducer', () => loadConfig(process.env));
 const log = createLogger({ service: 'reducer', level: config.logLevel });
-const telemetry = await startTelemetry({ service: 'reducer', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host });
+const telemetry = await loadConfigOrExit('reducer', () => startTelemetry({ service: 'reducer', env: process.env, metricsPort: config.metricsPort, metricsHost: config.host }));
 
 await runService({
   log,
