@@ -4,13 +4,16 @@ import type { Principal, Scope, TokenStore } from './auth-tokens.js';
 import { principalKey } from './principal.js';
 
 /**
- * The scope each public RPC needs, by `service/method`. Health needs none (probes call it without
- * a token); any RPC not listed (e.g. reflection) needs a valid token of any scope. `admin` implies
- * every scope.
+ * The scope each public RPC needs, by `service/method`: `none` (health: probes call it without a
+ * token), `any` (a valid token of any scope: reflection), or a scope. An RPC not listed needs
+ * `admin`, so a method added later is closed until someone decides who may call it. `admin`
+ * implies every scope.
  */
-export const requiredScopes: Readonly<Record<string, Scope | 'none'>> = {
+export const requiredScopes: Readonly<Record<string, Scope | 'none' | 'any'>> = {
   'grpc.health.v1.Health/Check': 'none',
   'grpc.health.v1.Health/Watch': 'none',
+  'grpc.reflection.v1.ServerReflection/ServerReflectionInfo': 'any',
+  'grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo': 'any',
   'weft.v1.JobService/SubmitJob': 'submit',
   'weft.v1.JobService/UploadJob': 'submit',
   'weft.v1.JobService/CancelJob': 'submit',
@@ -67,7 +70,7 @@ function allows(principal: Principal, scope: Scope): boolean {
  */
 export function authInterceptor(tokens: TokenStore, counters: AuthCounters): Interceptor {
   return (next) => async (request) => {
-    const scope = requiredScopes[`${request.service.typeName}/${request.method.name}`];
+    const scope = requiredScopes[`${request.service.typeName}/${request.method.name}`] ?? 'admin';
     if (scope === 'none') return next(request);
     const token = bearerToken(request.header.get('authorization'));
     const principal = token === undefined ? undefined : tokens.verify(token);
@@ -75,7 +78,7 @@ export function authInterceptor(tokens: TokenStore, counters: AuthCounters): Int
       counters.add('unauthenticated');
       throw new ConnectError(unauthenticatedMessage, Code.Unauthenticated);
     }
-    if (scope !== undefined && !allows(principal, scope)) {
+    if (scope !== 'any' && !allows(principal, scope)) {
       counters.add('permission_denied');
       throw new ConnectError(`${request.method.name} needs a token with the "${scope}" scope`, Code.PermissionDenied);
     }

@@ -8,6 +8,7 @@ import { Code, ConnectError, createClient, type CallOptions } from '@connectrpc/
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { ClusterService, JobService, JobState, NodeRole, ScatterGatherService, type JobSpec } from '@weft/proto';
 import { RegistryService } from '@weft/proto/cluster';
+import { ServerReflection } from '@weft/proto/reflection';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { isProcessAlive } from './support/process-alive.js';
 import { grpcFrame, pbBytes, pbMessage, pbVarint, rawConnect, rawGrpc, validCodes } from './support/raw-calls.js';
@@ -135,6 +136,8 @@ const hostile: Hostile[] = [
   { name: 'another caller reading results', expected: 'NotFound', call: () => { const c = clients(tokens.bob); return codeOf(() => drain(c.jobs.readResults({ jobId: aliceJob }, c.options))); } },
   { name: 'a job id that does not exist', expected: 'NotFound', call: () => { const c = clients(tokens.bob); return codeOf(() => c.jobs.getJob({ jobId: 'j-does-not-exist' }, c.options)); } },
   { name: 'admin reads anyone\u2019s job', expected: 'OK', call: () => { const c = clients(tokens.admin); return codeOf(() => c.jobs.getJob({ jobId: aliceJob }, c.options)); } },
+  { name: 'reflection with a read token', expected: 'OK', call: () => codeOf(() => drain(createClient(ServerReflection, createGrpcTransport({ baseUrl: suite.cluster.gatewayUrl })).serverReflectionInfo((async function* () { yield { messageRequest: { case: 'listServices' as const, value: '' } }; })(), { headers: bearer(tokens.reader) }))) },
+  { name: 'reflection without a token', expected: 'Unauthenticated', call: () => codeOf(() => drain(createClient(ServerReflection, createGrpcTransport({ baseUrl: suite.cluster.gatewayUrl })).serverReflectionInfo((async function* () { yield { messageRequest: { case: 'listServices' as const, value: '' } }; })()))) },
   // Internal API on the public port.
   { name: 'internal RegistryService over gRPC (a gRPC client)', expected: 'Unimplemented', call: () => codeOf(() => drain(createClient(RegistryService, createGrpcTransport({ baseUrl: suite.cluster.gatewayUrl })).registerWorker((async function* () {})(), { headers: bearer(tokens.admin) }))) },
   { name: 'internal RegistryService as raw h2 (HTTP 404, which gRPC clients read as UNIMPLEMENTED)', expected: 'http 404', call: async () => (await rawGrpc(suite.cluster.gatewayUrl, 'weft.cluster.v1.RegistryService/RegisterWorker', grpcFrame(new Uint8Array()), bearer(tokens.admin))).code },
