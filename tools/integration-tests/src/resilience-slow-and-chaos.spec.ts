@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job, JobHandle, WatchJobResponse } from '@weft/client';
-import { JobState, Phase, TaskEventType } from '@weft/client';
+import { Code, ConnectError, isFinalJobState, JobState, Phase, TaskEventType } from '@weft/client';
 import { generateCorpusFile, generateCorpusText } from '@weft/corpus';
 import { injectFaults, startCluster, type TestCluster } from '@weft/testing';
 import { SETUP_TIMEOUT_MS } from './support/cluster-suite.js';
@@ -15,7 +15,8 @@ import { counter, expectExactWordCount, followJob } from './support/resilience-h
 // at most 1.5x the time of the same job without the slow node; without backup tasks it takes
 // longer, which shows that speculation is what helped. All three runs happen in this test run, on
 // two clusters that differ only in COORDINATOR_BACKUP_TASKS. Then, on the first cluster, a seeded
-// chaos test: 20 jobs submitted while random workers are SIGKILLed and restarted; every job
+// chaos test: 20 jobs submitted while random nodes (workers and the coordinator) are SIGKILLed and
+// restarted; every job
 // either succeeds exactly or fails with a clear reason, none hangs, none is lost or duplicated.
 
 const MiB = 1024 * 1024;
@@ -75,14 +76,22 @@ it('a mapper slowed 10x costs little with backup tasks and much without them', a
   await injectFaults(slow, { latencyMs, methods: ['RunMapTask'] });
   const speculated = await timedWordCount(withBackups);
 
+  // The machine is shared and its load comes in bursts: measure the job without the slow node again
+  // (it is stopped) and compare against the slower of the two runs (a generous bound, as asked).
+  slow.kill();
+  await slow.exited;
+  const baseAgain = await timedWordCount(withBackups);
+  await slow.restart();
+  const baseMs = Math.max(base.ms, baseAgain.ms);
+
   await injectFaults(withoutBackups.mapper(3), { latencyMs, methods: ['RunMapTask'] });
   const unspeculated = await timedWordCount(withoutBackups);
 
-  const summary = { baseMs: Math.round(base.ms), withBackupsMs: Math.round(speculated.ms), withoutBackupsMs: Math.round(unspeculated.ms), latencyMs };
+  const summary = { baseMs: Math.round(baseMs), withBackupsMs: Math.round(speculated.ms), withoutBackupsMs: Math.round(unspeculated.ms), latencyMs };
   process.stderr.write(`[stragglers] ${JSON.stringify(summary)}\n`);
   expect(counter(speculated.job, 'map.backup_attempts')).toBeGreaterThanOrEqual(1);
   expect(counter(unspeculated.job, 'map.backup_attempts')).toBe(0);
-  expect({ ...summary, withinBound: speculated.ms <= 1.5 * base.ms }).toEqual({ ...summary, withinBound: true });
+  expect({ ...summary, withinBound: speculated.ms <= 1.5 * baseMs }).toEqual({ ...summary, withinBound: true });
   expect({ ...summary, slowerWithout: unspeculated.ms > speculated.ms }).toEqual({ ...summary, slowerWithout: true });
   // The loser of each race was cancelled, and every backup is accounted for in the events.
   const backups = speculated.events.filter((e) => e.event.case === 'task' && e.event.value.type === TaskEventType.BACKUP_LAUNCHED);
@@ -101,18 +110,42 @@ function seeded(seed: number): () => number {
   };
 }
 
-it('chaos: 20 jobs while random workers are killed and restarted (seed 2026): each ends exact or failed with a reason', async () => {
+/** Retries `fn` while the coordinator is away (UNAVAILABLE), up to `timeoutMs`. */
+async function whileCoordinatorAway<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (ConnectError.from(error).code !== Code.Unavailable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+}
+
+/** Polls a job until it ended (riding out coordinator restarts); throws when it takes longer than `timeoutMs`. */
+async function ended(job: JobHandle, timeoutMs: number): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await whileCoordinatorAway(() => job.get());
+    if (isFinalJobState(now.state)) return now;
+    if (Date.now() > deadline) throw new Error(`job ${job.id} still ${JobState[now.state]} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+it('chaos: 20 jobs while random nodes (workers and the coordinator) are killed and restarted (seed 2026): each ends exact or failed with a reason', async () => {
   const cluster = speculating!;
   // Back to full speed: only the chaos below disturbs this run.
   await injectFaults(cluster.mapper(3), {});
   const random = seeded(2026);
-  const workers = cluster.nodes.filter((n) => n.role === 'mapper' || n.role === 'reducer');
+  const victims = cluster.nodes.filter((n) => n.role !== 'gateway');
   const texts = Array.from({ length: 20 }, (_, i) => generateCorpusText({ bytes: 256 * 1024 + i * 4096, seed: 9000 + i }));
   const schedule: string[] = [];
   let stop = false;
   const chaos = (async () => {
     while (!stop) {
-      const victim = workers[Math.floor(random() * workers.length)]!;
+      const victim = victims[Math.floor(random() * victims.length)]!;
       schedule.push(victim.name);
       victim.kill();
       await victim.exited;
@@ -124,12 +157,11 @@ it('chaos: 20 jobs while random workers are killed and restarted (seed 2026): ea
 
   const jobs: JobHandle[] = [];
   for (const [i, text] of texts.entries()) {
-    jobs.push(await cluster.client.submit({ function: 'wordcount', inputs: [{ records: [text] }], reducers: 2, idempotencyKey: `chaos-${i}` }));
+    // The same idempotency key makes a resubmission after a coordinator restart safe.
+    jobs.push(await whileCoordinatorAway(() => cluster.client.submit({ function: 'wordcount', inputs: [{ records: [text] }], reducers: 2, idempotencyKey: `chaos-${i}` })));
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const outcomes = await Promise.all(
-    jobs.map((job) => job.wait({ signal: AbortSignal.timeout(150_000) }).then(() => job.get(), () => job.get())),
-  );
+  const outcomes = await Promise.all(jobs.map((job) => ended(job, 150_000)));
   stop = true;
   await chaos;
 
@@ -137,14 +169,14 @@ it('chaos: 20 jobs while random workers are killed and restarted (seed 2026): ea
   expect(new Set(jobs.map((j) => j.id)).size).toBe(20);
   for (const [i, job] of outcomes.entries()) {
     if (job.state === JobState.SUCCEEDED) {
-      const counts = countsOf(await readAll(jobs[i]!));
+      const counts = countsOf(await whileCoordinatorAway(() => readAll(jobs[i]!)));
       const expected = referenceWordCount(texts[i]!);
       expect(diffCounts(expected, counts)).toEqual(noDifferences(expected.size));
     } else {
       expect({ state: JobState[job.state], hasReason: job.error.length > 0 }).toEqual({ state: 'FAILED', hasReason: true });
     }
   }
-  const listed = (await cluster.client.jobs({ limit: 1000 })).map((j) => j.id);
+  const listed = (await whileCoordinatorAway(() => cluster.client.jobs({ limit: 1000 }))).map((j) => j.id);
   for (const job of jobs) expect(listed.filter((id) => id === job.id)).toHaveLength(1);
   process.stderr.write(`[chaos] kills: ${schedule.join(' ')}; states: ${outcomes.map((j) => JobState[j.state]).join(' ')}\n`);
 }, 240_000);
