@@ -125,10 +125,30 @@ export class MapCollector<V> {
   }
 
   /**
+   * Keys travel as UTF-8, where a lone surrogate (possible in inline JSON records, never in UTF-8
+   * files) becomes U+FFFD. Sorting the original strings would then write an order that readers,
+   * who see the replaced keys, find out of order. So ill-formed keys are replaced here, once per
+   * distinct key, and keys that collapse into one are folded like any equal keys.
+   */
+  private makeKeysWellFormed(): void {
+    const source: Map<string, unknown> = this.job.combine ? this.combined : this.lists;
+    const bad = [...source.keys()].filter((key) => !key.isWellFormed());
+    for (const key of bad) {
+      const value = source.get(key);
+      source.delete(key);
+      const fixed = key.toWellFormed();
+      const existing = source.get(fixed);
+      if (this.job.combine) source.set(fixed, existing === undefined ? value : this.job.combine(existing as V, value as V));
+      else source.set(fixed, existing === undefined ? value : [...(existing as V[]), ...(value as V[])]);
+    }
+  }
+
+  /**
    * Partitions, sorts and encodes everything collected. `bytesIn` is left 0 for the caller to set.
    * @throws UserCodeError when combine throws or a value does not fit the job's `values` codec.
    */
   finish(): MapTaskOutput {
+    this.makeKeysWellFormed();
     const { partitions } = this.options;
     const keysByPartition: string[][] = Array.from({ length: partitions }, () => []);
     const source: Map<string, unknown> = this.job.combine ? this.combined : this.lists;

@@ -147,3 +147,16 @@ describe('stages (the pipeline pattern)', () => {
     expect(() => defineJob({ ...piped, stages: ['x' as never] })).toThrow('job piped: stages must be an array of functions');
   });
 });
+
+describe('keys that are not well-formed UTF-16', () => {
+  it('are replaced before sorting, so the run reads back in order and collapsing keys are folded', async () => {
+    const { runMapTask, runReduceTask, wordcount } = await import('./index.js');
+    const { readRun, intCodec } = await import('@weft/records');
+    const text = new TextEncoder().encode('ok');
+    // Inline records arrive as UTF-8 too, so feed the ill-formed strings through a job that emits them as keys.
+    const job = { ...wordcount, map: (_line: string, emit: (k: string, v: number) => void) => { emit('\ud800 a', 1); emit('\udc00 a', 1); emit('\ufffe', 1); emit('b', 1); } };
+    const out = runMapTask(job, text, { params: {}, partitions: 1, inputLabel: 'x', firstLine: 1, skipBadRecords: false });
+    const reduced = runReduceTask(job, out.partitions, {});
+    expect([...readRun(reduced.output, intCodec)]).toEqual([['b', 1], ['\ufffd a', 2], ['\ufffe', 1]]);
+  });
+});
