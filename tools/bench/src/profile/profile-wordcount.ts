@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `node tools/bench/dist/profile/profile-wordcount.js [CORPUS] [OUT_DIR]`: runs scenario (a) once
 // (word count of the corpus file, 2 mappers + 2 reducers, 1 worker thread each) with every service
-// under `node --cpu-prof`, then prints where each mapper's and reducer's threads spent their time
-// (top self-time functions). Profiles are written by V8 when each thread exits, so the cluster is
+// under `node --cpu-prof`, then prints where each thread of every service spent its time (top
+// self-time functions), mappers and reducers first. Profiles are written by V8 when each thread exits, so the cluster is
 // stopped gracefully before reading them.
 import { readdir, readFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -26,11 +26,17 @@ const measured = await withBenchCluster(
 );
 const root = pathToFileURL(`${findWorkspaceRoot()}/`).href;
 const lines: string[] = [`# CPU profile of scenario (a): ${corpus}`, '', `Job: ${measured.jobMs.toFixed(0)} ms to the job's end, ${measured.elapsedMs.toFixed(0)} ms to the last result read.`, ''];
-for (const file of (await readdir(outDir)).filter((f) => f.endsWith('.cpuprofile')).sort()) {
-  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
-  const [, , , pid, thread] = file.split('.');
-  const name = names.get(Number(pid)) ?? `pid ${pid}`;
-  if (!/^(mapper|reducer)/.test(name)) continue;
+// CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+const profiles = (await readdir(outDir))
+  .filter((f) => f.endsWith('.cpuprofile'))
+  .map((file) => {
+    const [, , , pid = '', thread = ''] = file.split('.');
+    return { file, thread, name: names.get(Number(pid)) ?? `pid ${pid}` };
+  });
+const order = ['mapper', 'reducer', 'coordinator', 'gateway'];
+const rank = (name: string): number => order.findIndex((role) => name.startsWith(role)) >>> 0;
+profiles.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || a.thread.localeCompare(b.thread));
+for (const { file, thread, name } of profiles) {
   const summary = summarizeCpuProfile(JSON.parse(await readFile(join(outDir, file), 'utf8')) as CpuProfile, 12, root);
   const busy = summary.totalMs - summary.idleMs;
   lines.push(`## ${name}, ${thread === '0' ? 'main thread' : `worker thread ${thread}`} (${file})`, '');
