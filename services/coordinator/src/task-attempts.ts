@@ -1,4 +1,4 @@
-import { UnavailableError } from '@weft/errors';
+import { FailedPreconditionError, UnavailableError } from '@weft/errors';
 import type { ClientFactory } from '@weft/rpc';
 import { streamChunkBytes } from '@weft/rpc';
 import { MapperService, ReducerService, type MapOutputLocation, type MapTaskResult, type ReduceTaskResult, type TaskRef } from '@weft/proto/cluster';
@@ -108,10 +108,21 @@ async function reduceAttempt(
     { task, function: job.function, paramsJson: job.paramsJson, partition, sources: sources as MapOutputLocation[], timeoutMs: job.timeoutMs },
     { signal, timeoutMs: job.timeoutMs || undefined },
   );
-  for await (const response of call) {
-    if (response.kind.case === 'output') output.push(response.kind.value);
-    else if (response.kind.case === 'result') return { output, result: response.kind.value };
-    else if (response.kind.case === 'fetchFailed' && response.kind.value.source) onFetchFailed(response.kind.value.source);
+  let unreadable = false;
+  try {
+    for await (const response of call) {
+      if (response.kind.case === 'output') output.push(response.kind.value);
+      else if (response.kind.case === 'result') return { output, result: response.kind.value };
+      else if (response.kind.case === 'fetchFailed' && response.kind.value.source) {
+        unreadable = true;
+        onFetchFailed(response.kind.value.source);
+      }
+    }
+  } catch (error) {
+    // The reducer is fine; a map output is not. Retrying here would fail the same way, and the
+    // reducer's breaker must not count it: the caller recomputes the output, then tries again.
+    if (unreadable && !signal.aborted) throw new FailedPreconditionError(`reducer at ${address} could not fetch its input: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw error;
   }
   throw new UnavailableError(`reducer at ${address} ended reduce task ${task.taskId} without a result`);
 }
