@@ -1,23 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import { countPrimesBelow } from '@weft/jobs';
 
-/**
- * Counts the primes below `n` by trial division up to the square root: the seed's CPU-bound task
- * (`cpu_bound_task`), deliberately naive so it measures raw compute.
- */
-export function countPrimesBelow(n: number): number {
-  let count = 0;
-  for (let k = 2; k < n; k++) {
-    let prime = true;
-    for (let d = 2; d * d <= k; d++) {
-      if (k % d === 0) {
-        prime = false;
-        break;
-      }
-    }
-    if (prime) count++;
-  }
-  return count;
-}
+// The baseline runs the very function the `count-primes` scatter function runs (the seed's trial
+// division), so scenario (e) compares scheduling, not two implementations.
+export { countPrimesBelow };
 
 /** Baseline: every task one after the other on the main thread. Returns the counts in input order. */
 export function countPrimesSequential(inputs: readonly number[]): number[] {
