@@ -15,8 +15,8 @@ describe('MapOutputStore', () => {
     const spillDir = path.join(mkdtempSync(path.join(tmpdir(), 'weft-store-')), 'spill');
     const store = new MapOutputStore({ memoryBudgetBytes: 10, spillDir });
     const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    await store.put('j1', 'm-0', 1, [enc('abcd'), enc('efgh')]);
-    await store.put('j1', 'm-1', 1, [enc('ijklmno'), enc('pq')]);
+    expect(await store.put('j1', 'm-0', 1, [enc('abcd'), enc('efgh')])).toEqual({ spilled: false, bytes: 8 });
+    expect(await store.put('j1', 'm-1', 1, [enc('ijklmno'), enc('pq')])).toEqual({ spilled: true, bytes: 9 });
     expect({ memory: store.bytes, disk: store.spilledBytes }).toEqual({ memory: 8, disk: 9 });
     expect(readdirSync(spillDir)).toHaveLength(1);
 

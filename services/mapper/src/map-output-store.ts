@@ -47,15 +47,15 @@ export class MapOutputStore {
     return this.diskBytes;
   }
 
-  /** Keeps one attempt's partitions: in memory within the budget, else on disk. */
-  async put(jobId: string, taskId: string, attempt: number, partitions: Uint8Array[]): Promise<void> {
+  /** Keeps one attempt's partitions: in memory within the budget, else on disk. Resolves where they went. */
+  async put(jobId: string, taskId: string, attempt: number, partitions: Uint8Array[]): Promise<{ spilled: boolean; bytes: number }> {
     const bytes = partitions.reduce((sum, p) => sum + p.byteLength, 0);
     const key = keyOf(jobId, taskId, attempt);
     await this.drop(key);
     if (this.memoryBytes + bytes <= this.options.memoryBudgetBytes) {
       this.outputs.set(key, { partitions, bytes });
       this.memoryBytes += bytes;
-      return;
+      return { spilled: false, bytes };
     }
     const file = path.join(this.options.spillDir, `${(this.spills += 1)}.run`);
     const ranges: [number, number][] = [];
@@ -67,6 +67,7 @@ export class MapOutputStore {
     await writeFile(file, partitions);
     this.outputs.set(key, { ranges, file, bytes });
     this.diskBytes += bytes;
+    return { spilled: true, bytes };
   }
 
   /**

@@ -57,7 +57,9 @@ export function createMapperService(
         { signal: ctx.signal },
       );
       recordThreadSpan('map worker thread', result.workerStartedMs, result.workerEndedMs, { ...taskAttributes, 'weft.records.in': result.recordsIn, 'weft.records.out': result.recordsOut, 'weft.bytes.in': result.bytesIn, 'weft.bytes.out': result.bytesOut });
-      await outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);
+      const kept = await outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);
+      // Spilling is the moment a map task's output left memory: visible on its span in the trace.
+      if (kept.spilled) trace.getActiveSpan()?.addEvent('spill', { 'weft.spill.bytes': kept.bytes, 'weft.spill.held_on_disk_bytes': outputs.spilledBytes });
       stats.tasksCompleted += 1;
       log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, recordsIn: result.recordsIn, ms: Date.now() - started }, 'map task done');
       yield {
