@@ -26,7 +26,8 @@ const suite = useClusterSuite(
     metrics: true,
     // 256 KiB splits: a 2 MiB corpus becomes 8+ map tasks over the 3 mappers. Debug logs carry the
     // mappers' per-task line.
-    env: { COORDINATOR_SPLIT_SIZE: '256KiB', WEFT_LOG_LEVEL: 'debug' },
+    // A 256 KiB output budget makes later map outputs spill to disk, so spills show in the trace.
+    env: { COORDINATOR_SPLIT_SIZE: '256KiB', WEFT_LOG_LEVEL: 'debug', MAPPER_OUTPUT_MEMORY: '256KiB' },
   },
   async (dir) => {
     input.corpus = join(dir, 'corpus.txt');
@@ -133,6 +134,13 @@ describe('a traced word count on 3 mappers and 2 reducers', () => {
       }
       // Every span of the job lies inside the root in time.
       for (const span of tree.spans) if (tree.ancestors(span).includes(job)) expect(within(span, job)).toBe(true);
+      // Outputs past the mappers' memory budget spilled: each spill is an event on its map task's server span.
+      const spilled = tree.spans.filter((s) => s.events.some((e) => e.name === 'spill'));
+      expect(spilled.length).toBeGreaterThan(0);
+      for (const span of spilled) {
+        expect(describeSpan(span)).toBe('weft-mapper server weft.cluster.v1.MapperService/RunMapTask');
+        expect(span.events.find((e) => e.name === 'spill')!.attributes['weft.spill.bytes']).toBeGreaterThan(0);
+      }
     }));
 
   it('serves /metrics in Prometheus text format on every service, and the counters move as a job runs', () =>
