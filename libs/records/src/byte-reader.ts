@@ -6,7 +6,9 @@
 export class ByteReader {
   /** Current read offset in bytes. */
   pos: number;
-  private static readonly decoder = new TextDecoder('utf-8');
+  // ignoreBOM: a key starting with U+FEFF (a word at the start of a file with a BOM) must read back
+  // as written, or readers see it out of order.
+  private static readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   /**
    * @param bytes the buffer to read.

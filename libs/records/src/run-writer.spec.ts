@@ -23,6 +23,12 @@ describe('RunWriter and readRun', () => {
     expect([...readRun(writer.finish(), intCodec)]).toEqual(keys.map((k, i) => [k, i]));
   });
 
+  it('round-trips keys starting with U+FEFF (a BOM is text in a key)', () => {
+    const writer = new RunWriter(intCodec);
+    for (const key of ['world', '\ufeff', '\ufeffhello', '\ufeff' + 'x'.repeat(40)]) writer.add(key, 1);
+    expect([...readRun(writer.finish(), intCodec)].map(([key]) => key)).toEqual(['world', '\ufeff', '\ufeffhello', '\ufeff' + 'x'.repeat(40)]);
+  });
+
   it('allows repeated keys but rejects keys out of order', () => {
     const writer = new RunWriter(intCodec);
     writer.add('b', 1);
