@@ -43,11 +43,33 @@ export interface JobDefinition<V = unknown, R = unknown> {
    */
   readonly stages?: ReadonlyArray<(line: string, ctx: MapContext) => string | readonly string[] | null | undefined>;
   map(line: string, emit: (key: string, value: V) => void, ctx: MapContext): void;
+  /**
+   * Optional fast path over a whole map task's input (newline-separated UTF-8 bytes, which it must
+   * not modify), see {@link MapBytes}. runMapTask uses it instead of `map` only when the job has no
+   * `stages` and its `map` and `combine` are still the very functions the path names (so a job
+   * spread from another with its own map or combine takes the line path). Default none.
+   */
+  readonly mapBytes?: MapBytes<V>;
   /** Associative and commutative fold of two map values with the same key, applied map-side. */
   combine?(a: V, b: V): V;
   reduce(key: string, values: V[], ctx: ReduceContext): R;
   /** Extra checks on validated params; throws InvalidArgumentError (e.g. grep's regex must compile). */
   validate?(params: Record<string, unknown>): void;
+}
+
+/**
+ * A byte-level map path: what running `map` on each line runMapTask cuts from the input and folding
+ * with `combine` would give, computed from the bytes directly. If `run` throws, the task reruns on
+ * the line path (so errors, skipBadRecords and user counters keep the line path's semantics: use it
+ * only for a map that neither throws nor counts).
+ */
+export interface MapBytes<V> {
+  /** The `map` this path reproduces. */
+  map(line: string, emit: (key: string, value: V) => void, ctx: MapContext): void;
+  /** The `combine` its values are folded with. */
+  combine(a: V, b: V): V;
+  /** The number of lines and the distinct keys (each once) with their folded values. */
+  run(input: Uint8Array, ctx: MapContext): { lines: number; keys: readonly string[]; values: readonly V[] };
 }
 
 /** What a scatter function's `run` sees besides its input. */

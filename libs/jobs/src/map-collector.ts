@@ -77,6 +77,11 @@ export class MapCollector<V> {
       : this.sink;
   }
 
+  /** The context map functions of this task see. */
+  get context(): MapContext {
+    return this.ctx;
+  }
+
   /** The input as error locations name it. */
   private location(): string {
     const offset = this.options.inputOffset ?? 0;
@@ -116,6 +121,57 @@ export class MapCollector<V> {
     if (out === null || out === undefined) return;
     if (typeof out === 'string') this.runStages(out, from + 1);
     else for (const next of out) this.runStages(next, from + 1);
+  }
+
+  /**
+   * Finishes a task whose whole input went through the job's `mapBytes`: like `addCombined` then
+   * `finish`, without building the key map (keys are distinct, so each is partitioned, sorted and
+   * written once). Same runs, byte for byte. Only for a fresh collector.
+   */
+  finishCombined(lines: number, keys: readonly string[], values: readonly V[]): MapTaskOutput {
+    if (!keys.every((key) => key.isWellFormed())) {
+      this.addCombined(lines, keys, values);
+      return this.finish();
+    }
+    this.lines += lines;
+    const { partitions } = this.options;
+    const byPartition: number[][] = Array.from({ length: partitions }, () => []);
+    if (partitions === 1) byPartition[0] = Array.from({ length: keys.length }, (_, i) => i);
+    else for (let i = 0; i < keys.length; i++) byPartition[partitionOf(keys[i]!, partitions)]!.push(i);
+    const codec = codecByName(this.job.values) as ValueCodec<V>;
+    const runs: Uint8Array[] = [];
+    const partitionRecords: number[] = [];
+    let recordsOut = 0;
+    let bytesOut = 0;
+    for (const order of byPartition) {
+      // UTF-16 code unit order, the run order (keys are distinct, so never equal).
+      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+      const writer = new RunWriter(codec, Math.min(1 << 20, 64 + order.length * 16));
+      try {
+        for (const i of order) writer.add(keys[i]!, values[i]!);
+      } catch (error) {
+        throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.location());
+      }
+      const run = writer.finish();
+      runs.push(run);
+      partitionRecords.push(writer.count);
+      recordsOut += writer.count;
+      bytesOut += run.length;
+    }
+    return {
+      partitions: runs, partitionRecords, recordsIn: this.lines, bytesIn: 0, recordsOut, bytesOut,
+      skippedRecords: this.skipped, userCounters: this.counters,
+    };
+  }
+
+  /**
+   * Takes a job's `mapBytes` result: `lines` input lines whose map emits folded into one value per
+   * distinct key (keys must not have been seen by this collector before).
+   */
+  addCombined(lines: number, keys: readonly string[], values: readonly V[]): void {
+    this.lines += lines;
+    const sink = this.sink;
+    for (let i = 0; i < keys.length; i++) sink(keys[i]!, values[i]!);
   }
 
   private commitStaged(): void {

@@ -12,6 +12,26 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  *   unless `options.skipBadRecords`.
  */
 export function runMapTask<V>(job: JobDefinition<V, unknown>, input: Uint8Array, options: MapTaskOptions): MapTaskOutput {
+  const fast = job.mapBytes;
+  if (fast && fast.map === job.map && fast.combine === job.combine && !job.stages?.length) {
+    const collector = new MapCollector(job, options);
+    let combined: ReturnType<typeof fast.run> | undefined;
+    try {
+      combined = fast.run(input, collector.context);
+    } catch {
+      combined = undefined; // the line path below reports the failure with its line location
+    }
+    if (combined) {
+      const output = collector.finishCombined(combined.lines, combined.keys, combined.values);
+      output.bytesIn = input.byteLength;
+      return output;
+    }
+  }
+  return runMapTaskByLines(job, input, options);
+}
+
+/** The generic path of {@link runMapTask}: decode, cut lines, call `job.map` per line. @internal */
+export function runMapTaskByLines<V>(job: JobDefinition<V, unknown>, input: Uint8Array, options: MapTaskOptions): MapTaskOutput {
   const collector = new MapCollector(job, options);
   // One decode of the whole buffer is far cheaper than one per line.
   const text = decoder.decode(input);

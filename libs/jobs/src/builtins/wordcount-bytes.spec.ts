@@ -1,0 +1,200 @@
+import { intCodec, readRun } from '@weft/records';
+import { defineJob } from '../definitions.js';
+import type { MapTaskOptions, MapTaskOutput } from '../map-collector.js';
+import { runMapTask, runMapTaskByLines } from '../map-task.js';
+import { runReduceTask } from '../reduce-task.js';
+import { runLocally } from '../run-locally.js';
+import { wordcount } from './wordcount.js';
+import { countWordsInBytes } from './wordcount-bytes.js';
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+const base: MapTaskOptions = { params: {}, partitions: 1, inputLabel: 'a.txt', firstLine: 7, inputOffset: 4096, skipBadRecords: false };
+
+/** Deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Every character Python's str.split() splits on, and a few it does not that JS or Unicode treat as spaces.
+const PY_SPACES = [
+  '\t', '\n', '\v', '\f', '\r', '\x1c', '\x1d', '\x1e', '\x1f', ' ', '\u0085', '\u00a0', '\u1680',
+  ...Array.from({ length: 11 }, (_, i) => String.fromCharCode(0x2000 + i)), '\u2028', '\u2029', '\u202f', '\u205f', '\u3000',
+];
+const NOT_SPACES = ['\u200b', '\ufeff', '\u180e', '\x00', '\x7f', '\u2060'];
+const WORDS = [
+  'the', 'The', 'THE', 'a', 'of', 'and', 'Straße', 'STRASSE', 'ẞ', 'ÉCOLE', 'école', 'naïve', 'NAÏVE', 'İstanbul', 'İ', 'I',
+  'ǅemal', 'ǅ', 'ﬁnance', '東京', '한국어', 'ΟΔΟΣ', 'ΟΔΟΣ.', 'Σ', 'ΑΣ', 'ΑΣ.', 'Σ.Σ', 'A\u0301Σ', 'ΑΣ\u0301', 'Ὀδυσσεύς', 'ΟΔΥΣΣΕΥΣ',
+  'K', '\u212a', 'Å', '\u212b', '😀', '𝐀', '\u{10400}', '\u{10428}', '\uff5e', '\uffff', '\ue000', 'don\'t', '--', '...', 'x1',
+  'Zürich', 'МОСКВА', 'Привет', '\u0130\u0307', 'ß', 'ŉ', 'ΐ',
+];
+// Raw byte sequences: invalid UTF-8 (lone continuation, truncated sequences, surrogates, overlongs, 0xff) and a BOM.
+const RAW: number[][] = [
+  [0x80], [0xc3], [0xe2, 0x80], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xff], [0xfe], [0xef, 0xbb, 0xbf],
+  [0xe2, 0x80, 0xa8], [0xc2, 0x85], [0xc2], [0xc2, 0x0a], [0xe3, 0x80], [0xe3, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80],
+];
+
+/** A random input mixing ASCII words, Unicode words, every kind of space, line ends and raw (invalid) bytes. */
+function adversarialInput(rand: () => number, pieces: number): Uint8Array {
+  const parts: number[] = [];
+  const push = (text: string): void => {
+    for (const b of utf8(text)) parts.push(b);
+  };
+  if (rand() < 0.2) parts.push(0xef, 0xbb, 0xbf);
+  for (let i = 0; i < pieces; i++) {
+    const r = rand();
+    if (r < 0.35) push(WORDS[Math.floor(rand() * WORDS.length)]!);
+    else if (r < 0.5) push(['x', 'Y', 'foo', 'BAR', 'Baz9', 'q.', ',', '"a"'][Math.floor(rand() * 8)]!);
+    else if (r < 0.7) push(' ');
+    else if (r < 0.8) push(PY_SPACES[Math.floor(rand() * PY_SPACES.length)]!);
+    else if (r < 0.84) push(NOT_SPACES[Math.floor(rand() * NOT_SPACES.length)]!);
+    else if (r < 0.92) push(['\n', '\r\n', '\r', '\n\n', '\r\r\n'][Math.floor(rand() * 5)]!);
+    else parts.push(...RAW[Math.floor(rand() * RAW.length)]!);
+  }
+  return Uint8Array.from(parts);
+}
+
+/** English-like Zipf text (plus some non-ASCII words and CRLF lines), like @weft/corpus. */
+function corpus(seed: number, bytes: number): Uint8Array {
+  const rand = random(seed);
+  const syllables = 'ba ce di fo gu lo ma ne ri st th ou ea ch sh an er in on re'.split(' ');
+  const vocabulary = Array.from({ length: 30_000 }, () => {
+    let w = '';
+    const n = 1 + Math.floor(rand() * 4);
+    for (let k = 0; k < n; k++) w += syllables[Math.floor(rand() * syllables.length)]!;
+    return w;
+  });
+  let text = '';
+  while (text.length < bytes) {
+    let line = '';
+    const n = 1 + Math.floor(rand() * 15);
+    for (let k = 0; k < n; k++) {
+      let w = vocabulary[Math.floor(vocabulary.length * rand() ** 3)]!;
+      const r = rand();
+      if (r < 0.1) w = w[0]!.toUpperCase() + w.slice(1);
+      else if (r < 0.12) w = w.toUpperCase();
+      else if (r < 0.14) w += ',';
+      else if (r < 0.15) w = WORDS[Math.floor(rand() * WORDS.length)]!;
+      line += (k ? ' ' : '') + w;
+    }
+    text += line + (rand() < 0.05 ? '\r\n' : '\n');
+  }
+  return utf8(text);
+}
+
+/** Asserts the fast path and the line path give identical outputs, run bytes included. */
+function expectSameTask(input: Uint8Array, options: MapTaskOptions): MapTaskOutput {
+  const copy = input.slice();
+  const fast = runMapTask(wordcount, input, options);
+  expect(Buffer.from(input).equals(Buffer.from(copy))).toBe(true); // the input is not modified
+  const slow = runMapTaskByLines(wordcount, input, options);
+  expect(fast.partitions.length).toBe(slow.partitions.length);
+  fast.partitions.forEach((run, p) => {
+    if (!Buffer.from(run).equals(Buffer.from(slow.partitions[p]!))) {
+      expect([...readRun(run, intCodec)]).toEqual([...readRun(slow.partitions[p]!, intCodec)]);
+      throw new Error(`partition ${p}: runs differ in bytes`);
+    }
+  });
+  expect(fast).toEqual(slow);
+  return fast;
+}
+
+/** The lines runMapTask cuts from `input`, for runLocally. */
+function linesOf(input: Uint8Array): string[] {
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(input);
+  if (text.length === 0) return [];
+  const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+/** Asserts the fast path, reduced, equals runLocally on the same lines. */
+function expectSameAsLocal(input: Uint8Array, partitions: number): void {
+  const out = runMapTask(wordcount, input, { ...base, partitions });
+  const fast = new Map<string, number>();
+  for (const run of out.partitions) for (const [k, v] of readRun(runReduceTask(wordcount, [run], {}).output, intCodec)) fast.set(k, v);
+  const local = runLocally(wordcount, linesOf(input), { partitions });
+  expect([...fast].sort((a, b) => (a[0] < b[0] ? -1 : 1))).toEqual([...local]);
+}
+
+describe('wordcount byte-level map path', () => {
+  it('is used by runMapTask, counts lines like the line path, and leaves the input alone', () => {
+    expect(wordcount.mapBytes?.map).toBe(wordcount.map);
+    expect(wordcount.mapBytes?.combine).toBe(wordcount.combine);
+    expect(countWordsInBytes(utf8('')).lines).toBe(0);
+    expect(countWordsInBytes(utf8('\n')).lines).toBe(1);
+    expect(countWordsInBytes(utf8('a\nb')).lines).toBe(2);
+    expect(countWordsInBytes(utf8('A a\r\nB\n')).lines).toBe(2);
+    const { keys, values } = countWordsInBytes(utf8('The the THE x\r\n'));
+    expect(Object.fromEntries(keys.map((k, i) => [k, values[i]]))).toEqual({ the: 3, x: 1 });
+  });
+
+  it('prefers the line path when the job has stages, and falls back to it when mapBytes throws', () => {
+    const staged = defineJob({ ...wordcount, stages: [(line: string) => line.toUpperCase() + ' extra'] });
+    const out = runMapTask(staged, utf8('a b\n'), base);
+    expect([...readRun(out.partitions[0]!, intCodec)]).toEqual([['a', 1], ['b', 1], ['extra', 1]]);
+    const failing = defineJob({
+      ...wordcount,
+      mapBytes: {
+        ...wordcount.mapBytes!,
+        run: () => {
+          throw new Error('no');
+        },
+      },
+    });
+    expect(runMapTask(failing, utf8('a b a\n'), base)).toEqual(runMapTaskByLines(wordcount, utf8('a b a\n'), base));
+    const marked = defineJob({ ...wordcount, mapBytes: { ...wordcount.mapBytes!, run: () => ({ lines: 5, keys: ['from-bytes', 'a'], values: [2, 1] }) } });
+    const used = runMapTask(marked, utf8('a b a\n'), { ...base, partitions: 1 });
+    expect([...readRun(used.partitions[0]!, intCodec)]).toEqual([['a', 1], ['from-bytes', 2]]);
+    expect(used.recordsIn).toBe(5);
+    // A job spread from wordcount with its own map (or combine) does not inherit the byte path.
+    const ownMap = { ...wordcount, map: (_line: string, emit: (k: string, v: number) => void) => emit('own', 1) };
+    expect([...readRun(runMapTask(ownMap, utf8('a b\n'), base).partitions[0]!, intCodec)]).toEqual([['own', 1]]);
+    const ownCombine = defineJob({ ...wordcount, combine: (a: number, b: number) => a * b + 1 });
+    expect([...readRun(runMapTask(ownCombine, utf8('a a a\n'), base).partitions[0]!, intCodec)]).toEqual([['a', 3]]);
+  });
+
+  it('matches the line path byte for byte on the adversarial cases', () => {
+    const cases = [
+      '', '\n', '\r\n', '\r', ' ', '\ufeffhello world\n', '\ufeff\n', 'a\ufeffb \ufeff',
+      PY_SPACES.join('x') + '\n' + PY_SPACES.join(''), NOT_SPACES.map((s) => `a${s}b`).join(' '),
+      'ΟΔΟΣ ΟΔΟΣ.\n', 'ΟΔΟΣ\u00a0ΟΔΟΣ\u3000Σ\u0085ΑΣ\u2028ΑΣ.', 'ΑΣ\r\nΑΣ\rΑ', 'İ İstanbul I ı ẞ ß Straße STRASSE',
+      'a\r\n\r\nb\n\rc\r\r\n\n', 'x\x0by\x0cz\x1cw\x1dv\x1eu\x1ft\rs', 'K \u212a k Å \u212b å', '😀 \u{10400} \u{10428} \uff5e \ue000 \uffff',
+      'THE the The\nthe\tTHE', 'word '.repeat(5000), 'Word\u00a0'.repeat(3000), 'Σ'.repeat(2000) + ' ΑΣ',
+      'A'.repeat(70_000) + ' a', 'É'.repeat(40_000) + ' é', `${'x '.repeat(600)}é\n${'y '.repeat(600)}`,
+    ];
+    for (const text of cases) {
+      for (const partitions of [1, 3]) {
+        for (const skipBadRecords of [false, true]) expectSameTask(utf8(text), { ...base, partitions, skipBadRecords });
+        expectSameAsLocal(utf8(text), partitions);
+      }
+    }
+    const raw = RAW.flatMap((bytes) => [0x41, ...bytes, 0x20, ...bytes, 0x0a, ...bytes]);
+    expectSameTask(Uint8Array.from(raw), base);
+    expectSameTask(Uint8Array.from(raw), { ...base, partitions: 4 });
+    expectSameAsLocal(Uint8Array.from(raw), 2);
+  });
+
+  it('matches the line path byte for byte on random adversarial inputs', () => {
+    const rand = random(1234);
+    for (let round = 0; round < 400; round++) {
+      const input = adversarialInput(rand, 1 + Math.floor(rand() * 300));
+      const partitions = 1 + Math.floor(rand() * 4);
+      expectSameTask(input, { ...base, partitions, skipBadRecords: rand() < 0.5 });
+      if (round % 10 === 0) expectSameAsLocal(input, partitions);
+    }
+  });
+
+  it('matches the line path byte for byte on a generated corpus (many distinct keys)', () => {
+    const input = corpus(42, 3 << 20);
+    const out = expectSameTask(input, { ...base, partitions: 2 });
+    expect(out.recordsOut).toBeGreaterThan(10_000); // past the table's first growth
+    expectSameTask(input, base);
+    expectSameAsLocal(corpus(7, 300_000), 3);
+  });
+});
