@@ -18,8 +18,8 @@ export { splitWords } from './builtins/split-words.js';
 
 // Task cores, for libs/pool's worker thread.
 export { runMapTask } from './map-task.js';
-export { runReduceTask } from './reduce-task.js';
-export type { ReduceTaskOutput } from './reduce-task.js';
+export { runReduceTask, runReduceFilesTask } from './reduce-task.js';
+export type { ReduceTaskOutput, ReduceFilesTaskOutput } from './reduce-task.js';
 export { runMergeTask } from './merge-task.js';
 export type { MergeTaskOutput } from './merge-task.js';
 export { MapCollector } from './map-collector.js';

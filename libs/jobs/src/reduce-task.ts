@@ -1,5 +1,6 @@
 import { UserCodeError } from '@weft/errors';
-import { codecByName, mergeRuns, RunWriter, runRecordCount } from '@weft/records';
+import { statSync } from 'node:fs';
+import { codecByName, mergeCursors, mergeRuns, RunFileReader, RunFileWriter, RunReader, RunWriter, runRecordCount } from '@weft/records';
 import type { JobDefinition, ReduceContext } from './definitions.js';
 import { counterInto, messageOf, type TaskCounts } from './task-stats.js';
 
@@ -33,4 +34,57 @@ export function runReduceTask(job: JobDefinition, runs: Uint8Array[], params: Re
   }
   const output = writer.finish();
   return { output, recordsIn, bytesIn, recordsOut: writer.count, bytesOut: output.length, skippedRecords: 0, userCounters: counters };
+}
+
+/** What {@link runReduceFilesTask} returns: the output is in `outputFile`, not in memory. */
+export interface ReduceFilesTaskOutput extends TaskCounts {
+  /** Largest read window + write buffer the merge held at once, bytes (the task's memory bound). */
+  peakBufferBytes: number;
+}
+
+/**
+ * {@link runReduceTask} with bounded memory: `runs` (held in memory) and `files` (runs stored in
+ * files, read through one small window each) are k-way merged as a stream, and the results run is
+ * written to `outputFile` as it grows. Same records, same order, same bytes as runReduceTask.
+ * @throws as runReduceTask; fs errors when a file cannot be read or written.
+ */
+export function runReduceFilesTask(job: JobDefinition, runs: Uint8Array[], files: string[], outputFile: string, params: Record<string, unknown>): ReduceFilesTaskOutput {
+  const counters: Record<string, number> = {};
+  const ctx: ReduceContext = { params, counter: counterInto(counters) };
+  const codec = codecByName(job.values);
+  const cursors: Array<RunReader<unknown> | RunFileReader<unknown>> = [];
+  let recordsIn = 0;
+  let bytesIn = 0;
+  for (const run of runs) {
+    const reader = new RunReader(run, codec);
+    cursors.push(reader);
+    recordsIn += reader.count;
+    bytesIn += run.byteLength;
+  }
+  const writer = new RunFileWriter(outputFile, codecByName(job.results));
+  try {
+    for (const file of files) {
+      const reader = new RunFileReader(file, codec);
+      cursors.push(reader);
+      recordsIn += reader.count;
+      bytesIn += statSync(file).size;
+    }
+    let peakBufferBytes = 0;
+    const held = (): number => cursors.reduce((sum, c) => sum + (c instanceof RunFileReader ? c.bufferBytes : 0), 0) + writer.peakBufferBytes;
+    let n = 0;
+    for (const [key, values] of mergeCursors(cursors)) {
+      try {
+        writer.add(key, job.reduce(key, values, ctx));
+      } catch (error) {
+        throw new UserCodeError(`${job.name} reduce failed: ${messageOf(error)}`, `key ${JSON.stringify(key)}`);
+      }
+      if ((n++ & 1023) === 0) peakBufferBytes = Math.max(peakBufferBytes, held());
+    }
+    peakBufferBytes = Math.max(peakBufferBytes, held());
+    const bytesOut = writer.finish();
+    return { recordsIn, bytesIn, recordsOut: writer.count, bytesOut, skippedRecords: 0, userCounters: counters, peakBufferBytes };
+  } finally {
+    writer.abort();
+    for (const cursor of cursors) if (cursor instanceof RunFileReader) cursor.close();
+  }
 }

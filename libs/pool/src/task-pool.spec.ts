@@ -1,4 +1,7 @@
 // Real worker threads running the BUILT worker (run `npx nx run pool:build` first).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   isCancelledError, isDeadlineExceededError, isFunctionNotFoundError, isInternalError, isInvalidArgumentError, isUserCodeError,
@@ -63,6 +66,22 @@ describe('TaskPool', () => {
     const result = await pool.runReduce({ job: 'wordcount', params: {}, runs: [a.partitions[0]!, b.partitions[0]!] });
     expect([...readRun(result.output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
     expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: result.output.length });
+  });
+
+  it('runs a reduce task over runs in memory and in files, writing the output run to a file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weft-pool-files-'));
+    try {
+      const a = await pool.runMap(mapWork('wordcount', 'x y x'));
+      const b = await pool.runMap(mapWork('wordcount', 'y z'));
+      writeFileSync(path.join(dir, 'b.run'), b.partitions[0]!);
+      const outputFile = path.join(dir, 'out.run');
+      const result = await pool.runReduceFiles({ job: 'wordcount', params: {}, runs: [a.partitions[0]!], files: [path.join(dir, 'b.run')], outputFile });
+      const output = new Uint8Array(readFileSync(outputFile));
+      expect([...readRun(output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+      expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: output.length });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('merges map outputs into one run on a thread (combine applied), ready for the final reduce', async () => {

@@ -1,7 +1,7 @@
 import { CancelledError, fromErrorEnvelope, WorkerCrashedError } from '@weft/errors';
 import { errorForAbort } from '@weft/jobs';
 import { Piscina } from 'piscina';
-import type { MapResult, MapWork, MergeResult, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
+import type { MapResult, MapWork, MergeResult, ReduceFilesResult, ReduceFilesWork, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
 import { prepareTransfer } from './transfer.js';
 
 /** Options of a {@link TaskPool}. */
@@ -75,6 +75,16 @@ export class TaskPool {
   async runReduce(work: ReduceWork, options: { signal?: AbortSignal } = {}): Promise<ReduceResult> {
     const { views, transferList } = prepareTransfer(work.runs);
     return this.run<ReduceResult>({ type: 'reduce', work: { ...work, runs: views } }, transferList, 'reduce task', options.signal);
+  }
+
+  /**
+   * Runs a reduce task over runs in memory (`work.runs`, moved) and in files (`work.files`, read by
+   * the thread in small windows), writing the output run to `work.outputFile`: memory stays bounded
+   * whatever the size of the partition. Throws as {@link TaskPool.runMap} (plus fs errors as INTERNAL).
+   */
+  async runReduceFiles(work: ReduceFilesWork, options: { signal?: AbortSignal } = {}): Promise<ReduceFilesResult> {
+    const { views, transferList } = prepareTransfer(work.runs);
+    return this.run<ReduceFilesResult>({ type: 'reduce-files', work: { ...work, runs: views } }, transferList, 'reduce task', options.signal);
   }
 
   /**

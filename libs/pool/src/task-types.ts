@@ -56,6 +56,23 @@ export interface ReduceResult extends TaskStats {
   output: Uint8Array;
 }
 
+/**
+ * A reduce task whose runs may be stored in files (a reducer's spill) and whose output is written to
+ * a file: the worker streams the merge, holding one small read window per file (bounded memory).
+ */
+export interface ReduceFilesWork extends ReduceWork {
+  /** Runs stored in files (read by the worker thread; merged after `runs`, in this order). */
+  files: string[];
+  /** Where the worker writes the output run (created or truncated). */
+  outputFile: string;
+}
+
+/** A file reduce's result: the counts; the output run is in `ReduceFilesWork.outputFile`. */
+export interface ReduceFilesResult extends TaskStats {
+  /** Largest read windows + write buffer the merge held at once, bytes. */
+  peakBufferBytes: number;
+}
+
 /** An intermediate merge's result: one run of the job's `values` codec (transferred back). */
 export interface MergeResult {
   output: Uint8Array;
@@ -68,6 +85,7 @@ export type WorkerTask =
   | { type: 'map'; work: MapWork }
   | { type: 'reduce'; work: ReduceWork }
   | { type: 'merge'; work: ReduceWork }
+  | { type: 'reduce-files'; work: ReduceFilesWork }
   | { type: 'function'; name: string; input: unknown; params: Record<string, unknown> };
 
 /** What the worker thread returns: typed errors do not survive structured clone, envelopes do. @internal */

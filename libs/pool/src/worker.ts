@@ -2,9 +2,9 @@
 // function modules), then map, reduce and function tasks. Every outcome goes back as an envelope,
 // because a thrown error loses its class and fields crossing threads.
 import { toErrorEnvelope, UserCodeError } from '@weft/errors';
-import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runMergeTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
+import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runMergeTask, runReduceFilesTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
-import type { MapResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
+import type { MapResult, ReduceFilesResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
 
 const registryReady = loadRegistry((workerData as { functionModules?: string[] } | undefined)?.functionModules ?? []);
 // A module that fails to load must fail each task with its message, not kill the thread at start
@@ -48,6 +48,12 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
         const output = runReduceTask(job, work.runs, prepareParams(job, work.params, 'params'));
         const value: ReduceResult = { ...output, workerStartedMs: started, workerEndedMs: now() };
         return moveReply(value, [output.output]);
+      }
+      case 'reduce-files': {
+        const { work } = task;
+        const job = registry.getJob(work.job);
+        const output = runReduceFilesTask(job, work.runs, work.files, work.outputFile, prepareParams(job, work.params, 'params'));
+        return { ok: true, value: { ...output, workerStartedMs: started, workerEndedMs: now() } satisfies ReduceFilesResult } satisfies WorkerReply<ReduceFilesResult>;
       }
       case 'merge': {
         const output = runMergeTask(registry.getJob(task.work.job), task.work.runs);

@@ -5,7 +5,9 @@ export { intCodec, bigintCodec, jsonCodec, codecByName } from './codecs.js';
 export { RunWriter } from './run-writer.js';
 export { RunReader, readRun } from './run-reader.js';
 export { runRecordCount } from './run-format.js';
-export { mergeRuns } from './merge-runs.js';
+export { mergeRuns, mergeCursors } from './merge-runs.js';
+export type { RunCursor } from './merge-runs.js';
+export { RunFileReader, RunFileWriter, RUN_FILE_BUFFER_BYTES } from './run-file.js';
 export { partitionOf } from './partition-of.js';
 export { concatBytes } from './concat-bytes.js';
 

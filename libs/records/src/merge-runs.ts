@@ -8,10 +8,25 @@ import type { ValueCodec } from './value-codec.js';
  * @throws RangeError when a buffer is not a run or uses another codec.
  */
 export function* mergeRuns<V>(runs: Uint8Array[], codec: ValueCodec<V>): Generator<[key: string, values: V[]]> {
-  const heap: RunReader<V>[] = [];
+  yield* mergeCursors(runs.map((run) => new RunReader(run, codec)));
+}
+
+/** A cursor over one sorted run: `RunReader` (in memory) or `RunFileReader` (a file, read in windows). */
+export interface RunCursor<V> {
+  key: string;
+  value: V;
+  next(): boolean;
+}
+
+/**
+ * {@link mergeRuns} over cursors that have not been advanced yet (e.g. file-backed ones, so the
+ * merge holds one read window per run rather than the runs).
+ */
+export function* mergeCursors<V>(cursors: RunCursor<V>[]): Generator<[key: string, values: V[]]> {
+  const heap: RunCursor<V>[] = [];
   const order: number[] = []; // run index per heap slot: ties break by run, so value order is stable
-  for (let i = 0; i < runs.length; i++) {
-    const reader = new RunReader(runs[i]!, codec);
+  for (let i = 0; i < cursors.length; i++) {
+    const reader = cursors[i]!;
     if (reader.next()) {
       heap.push(reader);
       order.push(i);

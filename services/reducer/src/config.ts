@@ -9,6 +9,8 @@ export interface ReducerConfig extends WorkerSettings {
   readonly fetchTimeoutMs: number;
   /** Fetched map output held per reduce task before it is merged down (REDUCER_MERGE_MEMORY, default 256MiB). */
   readonly mergeMemoryBytes: number;
+  /** Directory for fetched runs past the memory budget and output runs (REDUCER_SPILL_DIR, default `<tmp>/weft-reducer-<node id>-<pid>`); emptied at start, removed at stop. */
+  readonly spillDir: string;
   /** Modules of user-defined jobs every worker thread loads (WEFT_FUNCTION_MODULES). */
   readonly functionModules: string[];
   /** Port of the Prometheus `/metrics` endpoint (REDUCER_METRICS_PORT; unset = none, 0 = OS-chosen). */
@@ -20,7 +22,7 @@ export interface ReducerConfig extends WorkerSettings {
 /**
  * Reads the reducer's configuration from `env`: REDUCER_HOST, REDUCER_PORT (7402),
  * REDUCER_ADVERTISE_URL, COORDINATOR_URL (required), REDUCER_NODE_ID, REDUCER_POOL_MAX_THREADS,
- * REDUCER_FETCH_CONCURRENCY, REDUCER_FETCH_TIMEOUT, REDUCER_MERGE_MEMORY, WEFT_FUNCTION_MODULES, WEFT_LOG_LEVEL. Throws a ConfigError listing
+ * REDUCER_FETCH_CONCURRENCY, REDUCER_FETCH_TIMEOUT, REDUCER_MERGE_MEMORY, REDUCER_SPILL_DIR, WEFT_FUNCTION_MODULES, WEFT_LOG_LEVEL. Throws a ConfigError listing
  * every problem.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): ReducerConfig {
@@ -30,6 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ReducerConfig {
     fetchConcurrency: read.int('REDUCER_FETCH_CONCURRENCY', 8, { min: 1, max: 1024 }),
     fetchTimeoutMs: read.durationMs('REDUCER_FETCH_TIMEOUT', '30s'),
     mergeMemoryBytes: read.bytes('REDUCER_MERGE_MEMORY', '256MiB'),
+    spillDir: read.string('REDUCER_SPILL_DIR', ''),
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
     metricsPort: read.port('REDUCER_METRICS_PORT', -1),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),

@@ -1,5 +1,9 @@
 import { createClient, createRouterTransport } from '@connectrpc/connect';
-import { runMergeTask, runReduceTask, wordcount } from '@weft/jobs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runMergeTask, runReduceFilesTask, runReduceTask, wordcount } from '@weft/jobs';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
 import { codecByName, readRun, RunWriter } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
@@ -45,5 +49,33 @@ describe('fetchPartition with a memory budget', () => {
     expect(fetched.bytes).toBe(Object.values(outputs).reduce((sum, r) => sum + r.byteLength, 0));
     const reduced = runReduceTask(wordcount, fetched.runs, {});
     expect([...readRun(reduced.output, codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
+  });
+
+  it('spills fetched runs past the budget to files instead of holding them, and reducing runs + files is unchanged', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weft-fetch-spill-'));
+    try {
+      const held: number[] = [];
+      const fetched = await fetchPartition(clients, 'j', 0, sources, {
+        concurrency: 2,
+        signal: new AbortController().signal,
+        memoryBudgetBytes: 40,
+        compact: () => Promise.reject(new Error('compact must not run when spilling')),
+        spill: async (data, index) => {
+          const file = path.join(dir, `${index}.run`);
+          await writeFile(file, data);
+          return file;
+        },
+      });
+      held.push(fetched.runs.reduce((sum, r) => sum + r.byteLength, 0));
+      expect(fetched.files.length).toBeGreaterThan(0);
+      expect(fetched.runs.length + fetched.files.length).toBe(sources.length);
+      expect(held[0]).toBeLessThanOrEqual(40);
+      expect(fetched.bytes).toBe(Object.values(outputs).reduce((sum, r) => sum + r.byteLength, 0));
+      const outputFile = path.join(dir, 'out.run');
+      runReduceFilesTask(wordcount, fetched.runs, fetched.files, outputFile, {});
+      expect([...readRun(new Uint8Array(readFileSync(outputFile)), codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

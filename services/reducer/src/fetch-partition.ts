@@ -33,12 +33,19 @@ export async function fetchPartition(
     memoryBudgetBytes?: number;
     /** Merges runs into one run of the same codec (see `memoryBudgetBytes`). */
     compact?: (runs: Uint8Array[]) => Promise<Uint8Array>;
+    /**
+     * Writes a run to the local spill dir and returns its path. When given (with
+     * `memoryBudgetBytes`), a fetched run that would take the bytes held past the budget is
+     * spilled instead of held (and `compact` is not used): the partition is never held whole.
+     */
+    spill?: (run: Uint8Array, index: number) => Promise<string>;
   },
-): Promise<{ runs: Uint8Array[]; bytes: number }> {
+): Promise<{ runs: Uint8Array[]; files: string[]; bytes: number }> {
   const perFetch = options.timeoutMs ? timeout(options.timeoutMs, TimeoutStrategy.Aggressive) : undefined;
   const retry = createRetryPolicy({ retries: options.retries ?? 2, initialDelayMs: 100, maxDelayMs: 2_000, idempotent: true });
   const policy = perFetch ? wrap(retry, perFetch) : retry;
   const runs: Uint8Array[] = new Array<Uint8Array>(sources.length);
+  const files: string[] = new Array<string>(sources.length);
   let bytes = 0;
   let next = 0;
   // Runs fetched and not yet compacted, with their total size (only used with a memory budget).
@@ -86,17 +93,24 @@ export async function fetchPartition(
           throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
         }
         const run = concatBytes(chunks);
-        runs[index] = run;
+        chunks.length = 0;
         bytes += run.byteLength;
-        held += run.byteLength;
         span.setAttribute('weft.bytes.in', run.byteLength);
         shuffleBytes().add(run.byteLength);
+        if (options.spill && options.memoryBudgetBytes !== undefined && held + run.byteLength > options.memoryBudgetBytes) {
+          files[index] = await options.spill(run, index);
+          spilledBytes().add(run.byteLength);
+          span.setAttribute('weft.spilled', true);
+        } else {
+          runs[index] = run;
+          held += run.byteLength;
+        }
       });
-      await compactIfOver();
+      if (!options.spill) await compactIfOver();
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
-  return { runs: runs.filter((run): run is Uint8Array => run !== undefined), bytes };
+  return { runs: runs.filter((run): run is Uint8Array => run !== undefined), files: files.filter((file): file is string => file !== undefined), bytes };
 }
 
 let shuffleCounter: ReturnType<ReturnType<typeof weftMeter>['createCounter']> | undefined;
@@ -104,4 +118,10 @@ let shuffleCounter: ReturnType<ReturnType<typeof weftMeter>['createCounter']> | 
 // Made on first use, after startTelemetry installed the meter provider.
 function shuffleBytes(): NonNullable<typeof shuffleCounter> {
   return (shuffleCounter ??= weftMeter().createCounter('weft.shuffle.bytes', { unit: 'By', description: 'Bytes of map output fetched by reduce tasks (the shuffle).' }));
+}
+
+let spillCounter: ReturnType<ReturnType<typeof weftMeter>['createCounter']> | undefined;
+
+function spilledBytes(): NonNullable<typeof spillCounter> {
+  return (spillCounter ??= weftMeter().createCounter('weft.reducer.spilled.bytes', { unit: 'By', description: "Bytes of fetched map output a reduce task wrote to the reducer's spill dir (past REDUCER_MERGE_MEMORY)." }));
 }

@@ -1,3 +1,6 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { ReducerService } from '@weft/proto/cluster';
@@ -17,10 +20,16 @@ await runService({
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
     observePool(() => ({ busy: pool.busy, queued: pool.queued, threads: config.poolMaxThreads }));
     const stats: ReducerStats = { tasksCompleted: 0 };
+    const spillDir = config.spillDir || path.join(tmpdir(), `weft-reducer-${config.nodeId || 'node'}-${process.pid}`);
+    rmSync(spillDir, { recursive: true, force: true });
+    mkdirSync(spillDir, { recursive: true });
     return startWorkerNode(NodeRole.REDUCER, 'reducer', { ...config, slots: config.poolMaxThreads }, log, {
-      serve: (server, clients) => server.add(ReducerService, createReducerService(pool, clients, config, stats, log)),
+      serve: (server, clients) => server.add(ReducerService, createReducerService(pool, clients, { ...config, spillDir }, stats, log)),
       load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted) }),
-      close: () => pool.close(),
+      close: async () => {
+        await pool.close();
+        rmSync(spillDir, { recursive: true, force: true });
+      },
     });
   },
 });

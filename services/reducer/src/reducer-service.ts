@@ -7,6 +7,10 @@ import { type MapOutputLocation, type RunReduceTaskResponseSchema } from '@weft/
 import { streamChunkBytes, type ClientFactory } from '@weft/rpc';
 import { recordThreadSpan, withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fetchPartition } from './fetch-partition.js';
 
 /** Counters the heartbeat reports. */
@@ -18,7 +22,7 @@ export interface ReducerStats {
  * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
  * and reduces them on the worker-thread pool, and streams the output run back in chunks.
  */
-export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number; mergeMemoryBytes: number }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
+export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number; mergeMemoryBytes: number; spillDir?: string }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
   return {
     async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
       const task = request.task;
@@ -26,49 +30,77 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
       const taskAttributes = { 'weft.job.id': task.jobId, 'weft.task.id': task.taskId, 'weft.task.attempt': task.attempt, 'weft.task.partition': request.partition };
       trace.getActiveSpan()?.setAttributes(taskAttributes);
       const started = Date.now();
-      const unreadable: MapOutputLocation[] = [];
-      let fetched: Awaited<ReturnType<typeof fetchPartition>>;
+      const spillDir = options.spillDir;
+      const spilled: string[] = [];
       try {
-        fetched = await fetchPartition(clients, task.jobId, request.partition, request.sources, {
-          concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs, onFailed: (source) => unreadable.push(source),
-          memoryBudgetBytes: options.mergeMemoryBytes,
-          compact: async (runs) => (await pool.runMerge({ job: request.function, runs }, { signal: ctx.signal })).output,
+        const unreadable: MapOutputLocation[] = [];
+        let fetched: Awaited<ReturnType<typeof fetchPartition>>;
+        try {
+          fetched = await fetchPartition(clients, task.jobId, request.partition, request.sources, {
+            concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs, onFailed: (source) => unreadable.push(source),
+            memoryBudgetBytes: options.mergeMemoryBytes,
+            compact: async (runs) => (await pool.runMerge({ job: request.function, runs }, { signal: ctx.signal })).output,
+            // With a spill dir, runs past the budget go to disk and the final reduce streams them.
+            spill: spillDir
+              ? async (run) => {
+                  const file = path.join(spillDir, `${randomUUID()}.run`);
+                  spilled.push(file);
+                  await writeFile(file, run);
+                  return file;
+                }
+              : undefined,
+          });
+        } catch (error) {
+          // Name the outputs that could not be read, so the coordinator recomputes them before retrying.
+          for (const source of unreadable) yield { kind: { case: 'fetchFailed', value: { source, message: error instanceof Error ? error.message : String(error) } } };
+          throw error;
+        }
+        const { runs, files, bytes } = fetched;
+        const fetchedMs = Date.now();
+        // Spilled runs: the worker streams the merge from the files and writes the output to a file,
+        // which is streamed back chunk by chunk (never held whole).
+        const outputFile = spillDir && files.length > 0 ? path.join(spillDir, `${randomUUID()}.out`) : undefined;
+        if (outputFile) spilled.push(outputFile);
+        const result = await withSpan('reduce', { ...taskAttributes, 'weft.runs': runs.length + files.length, 'weft.runs.spilled': files.length, 'weft.bytes.in': bytes }, async (span) => {
+          const params = JSON.parse(request.paramsJson || '{}') as Record<string, unknown>;
+          const reduced = outputFile
+            ? { ...(await pool.runReduceFiles({ job: request.function, params, runs, files, outputFile }, { signal: ctx.signal })), output: undefined }
+            : await pool.runReduce({ job: request.function, params, runs }, { signal: ctx.signal });
+          span.setAttributes({ 'weft.records.in': reduced.recordsIn, 'weft.records.out': reduced.recordsOut, 'weft.bytes.out': reduced.bytesOut });
+          recordThreadSpan('reduce worker thread', reduced.workerStartedMs, reduced.workerEndedMs, { ...taskAttributes, 'weft.records.in': reduced.recordsIn, 'weft.records.out': reduced.recordsOut });
+          return reduced;
         });
-      } catch (error) {
-        // Name the outputs that could not be read, so the coordinator recomputes them before retrying.
-        for (const source of unreadable) yield { kind: { case: 'fetchFailed', value: { source, message: error instanceof Error ? error.message : String(error) } } };
-        throw error;
-      }
-      const { runs, bytes } = fetched;
-      const fetchedMs = Date.now();
-      const result = await withSpan('reduce', { ...taskAttributes, 'weft.runs': runs.length, 'weft.bytes.in': bytes }, async (span) => {
-        const reduced = await pool.runReduce({ job: request.function, params: JSON.parse(request.paramsJson || '{}') as Record<string, unknown>, runs }, { signal: ctx.signal });
-        span.setAttributes({ 'weft.records.in': reduced.recordsIn, 'weft.records.out': reduced.recordsOut, 'weft.bytes.out': reduced.bytesOut });
-        recordThreadSpan('reduce worker thread', reduced.workerStartedMs, reduced.workerEndedMs, { ...taskAttributes, 'weft.records.in': reduced.recordsIn, 'weft.records.out': reduced.recordsOut });
-        return reduced;
-      });
-      for (let offset = 0; offset < result.output.byteLength; offset += streamChunkBytes) {
-        yield { kind: { case: 'output', value: result.output.subarray(offset, offset + streamChunkBytes) } };
-      }
-      stats.tasksCompleted += 1;
-      log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, shuffleBytes: bytes, fetchMs: fetchedMs - started, reduceMs: Date.now() - fetchedMs }, 'reduce task done');
-      yield {
-        kind: {
-          case: 'result',
-          value: {
-            shuffleBytes: BigInt(bytes),
-            counters: {
-              recordsIn: BigInt(result.recordsIn),
-              bytesIn: BigInt(result.bytesIn),
-              recordsOut: BigInt(result.recordsOut),
-              bytesOut: BigInt(result.bytesOut),
-              user: Object.fromEntries(Object.entries(result.userCounters).map(([k, v]) => [k, BigInt(v)])),
-              workerStartedMs: result.workerStartedMs,
-              workerEndedMs: result.workerEndedMs,
+        if (result.output) {
+          for (let offset = 0; offset < result.output.byteLength; offset += streamChunkBytes) {
+            yield { kind: { case: 'output', value: result.output.subarray(offset, offset + streamChunkBytes) } };
+          }
+        } else if (outputFile) {
+          for await (const chunk of createReadStream(outputFile, { highWaterMark: streamChunkBytes, signal: ctx.signal })) {
+            yield { kind: { case: 'output', value: chunk as Buffer } };
+          }
+        }
+        stats.tasksCompleted += 1;
+        log.debug({ jobId: task.jobId, taskId: task.taskId, attempt: task.attempt, shuffleBytes: bytes, fetchMs: fetchedMs - started, reduceMs: Date.now() - fetchedMs }, 'reduce task done');
+        yield {
+          kind: {
+            case: 'result',
+            value: {
+              shuffleBytes: BigInt(bytes),
+              counters: {
+                recordsIn: BigInt(result.recordsIn),
+                bytesIn: BigInt(result.bytesIn),
+                recordsOut: BigInt(result.recordsOut),
+                bytesOut: BigInt(result.bytesOut),
+                user: Object.fromEntries(Object.entries(result.userCounters).map(([k, v]) => [k, BigInt(v)])),
+                workerStartedMs: result.workerStartedMs,
+                workerEndedMs: result.workerEndedMs,
+              },
             },
           },
-        },
-      };
+        };
+      } finally {
+        await Promise.all(spilled.map((file) => rm(file, { force: true })));
+      }
     },
   };
 }
