@@ -6,3 +6,5 @@ export { readWorkerSettings } from './worker-settings.js';
 export type { WorkerSettings } from './worker-settings.js';
 export { readFaultSettings } from './fault-settings.js';
 export type { FaultSettings } from './fault-settings.js';
+export { readInternalTls } from './internal-tls.js';
+export type { InternalTlsFiles } from './internal-tls.js';

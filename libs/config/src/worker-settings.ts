@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { EnvReader } from './env-reader.js';
 import { readFaultSettings, type FaultSettings } from './fault-settings.js';
+import { readInternalTls, type InternalTlsFiles } from './internal-tls.js';
 
 /** The settings every worker service reads, under its own prefix (MAPPER_, REDUCER_). */
 export interface WorkerSettings {
@@ -12,6 +13,10 @@ export interface WorkerSettings {
   readonly poolMaxThreads: number;
   /** Test-mode fault injection (see {@link readFaultSettings}). */
   readonly faults: FaultSettings;
+  /** Mutual TLS between services (WEFT_TLS_CA_FILE, _CERT_FILE, _KEY_FILE; unset = cleartext). */
+  readonly tls: InternalTlsFiles | undefined;
+  /** Cleartext port serving only grpc.health.v1, for probes that cannot speak TLS (`<PREFIX>_HEALTH_PORT`; unset = none, 0 = OS-chosen). */
+  readonly healthPort: number;
 }
 
 /**
@@ -28,5 +33,7 @@ export function readWorkerSettings(read: EnvReader, prefix: string, defaultPort:
     nodeId: read.string(`${prefix}_NODE_ID`, ''),
     poolMaxThreads: read.int(`${prefix}_POOL_MAX_THREADS`, availableParallelism(), { min: 1, max: 256 }),
     faults: readFaultSettings(read),
+    tls: readInternalTls(read),
+    healthPort: read.port(`${prefix}_HEALTH_PORT`, -1),
   };
 }

@@ -17,6 +17,8 @@ export interface LocalClusterOptions {
   readonly threadsPerNode?: number;
   /** Extra environment for every process, on top of this process's env (e.g. WEFT_TEST_MODE). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra environment of one process, by role and node name (e.g. its own TLS certificate), over `env`. */
+  readonly envOf?: (role: ServiceRole, name: string) => Readonly<Record<string, string>>;
   /** Directory for one log file per node; a fresh temp dir (removed by `stop()`) when omitted. */
   readonly logDir?: string;
   /** Port of the gateway; 0 (default) lets the OS choose. */
@@ -99,6 +101,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   function roleEnv(role: ServiceRole, name: string, port: number): NodeJS.ProcessEnv {
     const prefix = role.toUpperCase();
     const env: NodeJS.ProcessEnv = { ...baseEnv, [`${prefix}_HOST`]: '127.0.0.1', [`${prefix}_PORT`]: String(port) };
+    Object.assign(env, options.envOf?.(role, name));
     if (role === 'coordinator') env.COORDINATOR_DATA_DIR = dataDir;
     else env.COORDINATOR_URL = coordinatorUrl;
     // A local cluster is a development cluster: no authentication unless the caller brings a tokens file.

@@ -3,6 +3,7 @@ import { createClient, type Client, type Interceptor, type Transport } from '@co
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { maxMessageBytes } from './limits.js';
 import { tracingClientInterceptor } from './tracing-interceptor.js';
+import { clientTlsOptions, readInternalTls, watchInternalTls, type InternalTlsPaths } from './internal-tls.js';
 
 /** Options of {@link createClientFactory}. */
 export interface ClientFactoryOptions {
@@ -12,6 +13,14 @@ export interface ClientFactoryOptions {
   readonly pingIntervalMs?: number;
   /** How long to wait for a ping answer, in milliseconds (default 5000). */
   readonly pingTimeoutMs?: number;
+  /**
+   * Mutual TLS: every connection presents this certificate and accepts only peers the CA signed;
+   * `http://` URLs are dialled as `https://`. A change to the files is picked up by new connections
+   * (existing ones are closed a minute later).
+   */
+  readonly tls?: InternalTlsPaths;
+  /** Called when the TLS files cannot be re-read (the previous ones stay in use). */
+  readonly onTlsError?: (error: unknown) => void;
 }
 
 /**
@@ -33,17 +42,35 @@ export interface ClientFactory {
 /** Creates a {@link ClientFactory}. */
 export function createClientFactory(options: ClientFactoryOptions = {}): ClientFactory {
   const peers = new Map<string, { transport: Transport; sessions: Http2SessionManager }>();
+  const tlsPaths = options.tls;
+  let tlsOptions = tlsPaths ? clientTlsOptions(readInternalTls(tlsPaths)) : undefined;
+  const stopWatching = tlsPaths
+    ? watchInternalTls(tlsPaths, () => {
+        try {
+          tlsOptions = clientTlsOptions(readInternalTls(tlsPaths));
+        } catch (error) {
+          options.onTlsError?.(error);
+          return;
+        }
+        // New connections use the new files; calls on the old ones get a minute to finish.
+        const old = [...peers.values()];
+        peers.clear();
+        setTimeout(() => old.forEach(({ sessions }) => sessions.abort()), 60_000).unref();
+      })
+    : () => undefined;
 
   function peer(baseUrl: string): { transport: Transport; sessions: Http2SessionManager } {
     let entry = peers.get(baseUrl);
     if (!entry) {
-      const sessions = new Http2SessionManager(baseUrl, {
+      const url = tlsOptions ? baseUrl.replace(/^http:/, 'https:') : baseUrl;
+      const pingOptions = {
         pingIntervalMs: options.pingIntervalMs ?? 5_000,
         pingTimeoutMs: options.pingTimeoutMs ?? 5_000,
         pingIdleConnection: true,
-      });
+      };
+      const sessions = tlsOptions ? new Http2SessionManager(url, pingOptions, tlsOptions) : new Http2SessionManager(url, pingOptions);
       const transport = createGrpcTransport({
-        baseUrl,
+        baseUrl: url,
         sessionManager: sessions,
         // Tracing outermost: the CLIENT span covers everything the other interceptors do.
         interceptors: [tracingClientInterceptor(), ...(options.interceptors ?? [])],
@@ -56,14 +83,20 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
     return entry;
   }
 
+  // With TLS, clients hold a transport that finds the peer's current connection on every call, so
+  // long-lived clients (the registration stream, per-node clients) move to renewed files too.
+  const current = (baseUrl: string): Transport =>
+    tlsPaths ? { unary: (...args) => peer(baseUrl).transport.unary(...args), stream: (...args) => peer(baseUrl).transport.stream(...args) } : peer(baseUrl).transport;
+
   return {
-    client: (service, baseUrl) => createClient(service, peer(baseUrl).transport),
-    transport: (baseUrl) => peer(baseUrl).transport,
+    client: (service, baseUrl) => createClient(service, current(baseUrl)),
+    transport: current,
     forget(baseUrl) {
       peers.get(baseUrl)?.sessions.abort();
       peers.delete(baseUrl);
     },
     close() {
+      stopWatching();
       for (const { sessions } of peers.values()) sessions.abort();
       peers.clear();
     },

@@ -8,6 +8,7 @@ import { createCallContext, type EndableHandlerContext } from './handler-context
 import { toConnectError } from './to-connect-error.js';
 import { maxMessageBytes } from './limits.js';
 import { startServerSpan } from './rpc-span.js';
+import { serverCredentials, type InternalTlsPaths } from './internal-tls.js';
 
 /** Options of {@link GrpcServer}. */
 export interface GrpcServerOptions {
@@ -22,6 +23,11 @@ export interface GrpcServerOptions {
    * error would. Test-mode fault injection plugs in here (`FaultInjector.beforeCall`).
    */
   readonly beforeCall?: (method: DescMethod, signal: AbortSignal) => Promise<void>;
+  /**
+   * Mutual TLS: serve TLS and require a client certificate signed by this CA. The files are
+   * re-read periodically (grpc-js's file watcher), so renewals need no restart.
+   */
+  readonly tls?: InternalTlsPaths;
 }
 
 type AnyImpl = (...args: unknown[]) => unknown;
@@ -76,7 +82,7 @@ export class GrpcServer {
     const host = this.options.host ?? '127.0.0.1';
     const address = host.includes(':') ? `[${host}]:${this.options.port ?? 0}` : `${host}:${this.options.port ?? 0}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
+      this.server.bindAsync(address, this.options.tls ? serverCredentials(this.options.tls) : grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
     });
     return this.boundPort;
   }

@@ -22,3 +22,5 @@ export { FaultInjector } from './fault-injector.js';
 export type { FaultSettingsInit } from './fault-injector.js';
 export { createRetryPolicy, isRetryableError, codeOf } from './retry-policy.js';
 export type { RetryPolicyOptions } from './retry-policy.js';
+export { readInternalTls, clientTlsOptions, watchInternalTls } from './internal-tls.js';
+export type { InternalTlsPaths, InternalTlsMaterial } from './internal-tls.js';

@@ -9,6 +9,7 @@ import { FaultInjector, type FaultSettingsInit } from './fault-injector.js';
 import { HealthRegistry } from './health-service.js';
 import type { RunningService } from './run-service.js';
 import { startWorkerRegistration } from './worker-registration.js';
+import type { InternalTlsPaths } from './internal-tls.js';
 
 /** Settings every worker (mapper, reducer) has; each service reads them with its own prefix. */
 export interface WorkerNodeSettings {
@@ -26,6 +27,10 @@ export interface WorkerNodeSettings {
   readonly slots: number;
   /** Test-mode fault injection: with `testMode`, FaultService is served and the faults are applied. */
   readonly faults?: FaultSettingsInit & { readonly testMode: boolean };
+  /** Mutual TLS between services: serve and call with these files (see {@link GrpcServer}). */
+  readonly tls?: InternalTlsPaths;
+  /** Cleartext health-only port for probes when TLS is on (-1 or absent = none, 0 = OS-chosen). */
+  readonly healthPort?: number;
 }
 
 /** What a worker service plugs into {@link startWorkerNode}. */
@@ -48,17 +53,20 @@ export interface WorkerNodeParts {
 export async function startWorkerNode(role: NodeRole, roleName: string, settings: WorkerNodeSettings, log: Logger, parts: WorkerNodeParts): Promise<RunningService & { nodeId: string }> {
   const nodeId = settings.nodeId || `${roleName}-${randomBytes(3).toString('hex')}`;
   log.setBindings({ nodeId });
-  const clients = createClientFactory();
+  const clients = createClientFactory({ tls: settings.tls, onTlsError: (error) => log.error({ err: error }, 'TLS files could not be re-read; the previous ones stay in use') });
   const health = new HealthRegistry();
   const faults = settings.faults?.testMode ? new FaultInjector(settings.faults) : undefined;
-  const server = new GrpcServer({ host: settings.host, port: settings.port, log, beforeCall: faults?.beforeCall }).add(Health, health.impl());
+  const server = new GrpcServer({ host: settings.host, port: settings.port, log, beforeCall: faults?.beforeCall, tls: settings.tls }).add(Health, health.impl());
   if (faults) {
     server.add(FaultService, faults.impl());
     log.warn({ faults: faults.settings }, 'test mode: fault injection enabled');
   }
   parts.serve(server, clients);
   const port = await server.listen();
-  const advertised = settings.advertiseUrl || `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${port}`;
+  // Probes that cannot speak TLS get health, and nothing else, in cleartext on a port of their own.
+  const healthServer = settings.healthPort !== undefined && settings.healthPort >= 0 ? new GrpcServer({ host: settings.host, port: settings.healthPort, log }).add(Health, health.impl()) : undefined;
+  if (healthServer) log.info({ healthPort: await healthServer.listen() }, 'cleartext health port');
+  const advertised = settings.advertiseUrl || `${settings.tls ? 'https' : 'http'}://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${port}`;
   let draining = false;
   const registration = startWorkerRegistration({
     clients,
@@ -75,6 +83,7 @@ export async function startWorkerNode(role: NodeRole, roleName: string, settings
       draining = true;
       health.setAllNotServing();
       await server.close(5_000);
+      await healthServer?.close(0);
       await registration.stop();
       clients.close();
       await parts.close();

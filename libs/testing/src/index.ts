@@ -8,3 +8,5 @@ export type { FaultsInit } from './inject-faults.js';
 export { startOtlpReceiver } from './otlp-receiver.js';
 export type { OtlpReceiver, OtlpReceiverOptions, TraceWaitOptions } from './otlp-receiver.js';
 export type { ReceivedSpan, SpanAttributeValue } from './received-span.js';
+export { TestCertificates } from './test-certs.js';
+export type { NodeCertificate } from './test-certs.js';

@@ -5,6 +5,7 @@ import type { LocalCluster, NodeHandle } from '@weft/launcher';
 import { metricsUrlOf } from './metrics-url.js';
 import { startOtlpReceiver, type OtlpReceiver, type TraceWaitOptions } from './otlp-receiver.js';
 import type { ReceivedSpan } from './received-span.js';
+import { TestCertificates } from './test-certs.js';
 
 /** Options of `startCluster`. */
 export interface TestClusterOptions {
@@ -34,6 +35,11 @@ export interface TestClusterOptions {
   readonly tracing?: boolean | { readonly protocol?: 'http/protobuf' | 'http/json' };
   /** Serve Prometheus `/metrics` on an OS-chosen port in every process (see `metricsUrl`). Default false. */
   readonly metrics?: boolean;
+  /**
+   * Mutual TLS between the services: a throwaway CA (see `certificates`) issues each node its own
+   * certificate, passed as WEFT_TLS_*. The gateway's public port stays as it was. Default false.
+   */
+  readonly tls?: boolean;
 }
 
 /** A real local cluster for a test, with a client and a handle on every process. */
@@ -66,6 +72,8 @@ export interface TestCluster {
   trace(traceId: string, options?: TraceWaitOptions): Promise<ReceivedSpan[]>;
   /** `http://127.0.0.1:PORT/metrics` of a node (with `metrics`), from its latest ready line. Throws an Error naming the node when it has none. */
   metricsUrl(node: NodeHandle): Promise<string>;
+  /** The cluster CA and its certificates (with `tls`), e.g. to issue one for an extra process. */
+  readonly certificates: TestCertificates | undefined;
   /** Stops every process and resolves once each has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -91,11 +99,13 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
   if (options.metrics) {
     for (const role of ['COORDINATOR', 'GATEWAY', 'MAPPER', 'REDUCER']) env[`${role}_METRICS_PORT`] = '0';
   }
+  const certificates = options.tls ? new TestCertificates() : undefined;
   const local = await startLocalCluster({
     mappers: options.mappers ?? 2,
     reducers: options.reducers ?? 1,
     threadsPerNode: options.threadsPerNode ?? 2,
     env,
+    envOf: certificates ? (_role, name) => certificates.issue(name).env : undefined,
     logDir: options.logDir,
     startTimeoutMs: readyTimeoutMs,
     waitUntilReady: async (cluster) => {
@@ -104,9 +114,10 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
     },
   }).catch(async (error: unknown) => {
     await otlp?.close();
+    certificates?.remove();
     throw error;
   });
-  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl, token: options.token }), otlp);
+  return toTestCluster(local, client ?? createWeftClient({ url: local.gatewayUrl, token: options.token }), otlp, certificates);
 }
 
 /** Ids of the mappers and reducers whose process runs now: killed ones are not waited for. */
@@ -114,7 +125,7 @@ function runningWorkerIds(cluster: LocalCluster): string[] {
   return cluster.nodes.filter((n) => (n.role === 'mapper' || n.role === 'reducer') && n.running).map((n) => n.id);
 }
 
-function toTestCluster(local: LocalCluster, client: WeftClient, otlp: OtlpReceiver | undefined): TestCluster {
+function toTestCluster(local: LocalCluster, client: WeftClient, otlp: OtlpReceiver | undefined, certificates: TestCertificates | undefined): TestCluster {
   const byRole = (role: NodeHandle['role']) => local.nodes.filter((n) => n.role === role);
   const pick = (role: 'mapper' | 'reducer', i: number): NodeHandle => {
     const found = byRole(role)[i];
@@ -139,9 +150,11 @@ function toTestCluster(local: LocalCluster, client: WeftClient, otlp: OtlpReceiv
       return otlp.trace(traceId, options);
     },
     metricsUrl: (node) => metricsUrlOf(node),
+    certificates,
     stop: async () => {
       await local.stop();
       await otlp?.close();
+      certificates?.remove();
     },
   };
 }

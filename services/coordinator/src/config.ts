@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { createEnvReader } from '@weft/config';
+import { createEnvReader, readInternalTls, type InternalTlsFiles } from '@weft/config';
 import { logLevels, type LogLevel } from '@weft/telemetry';
 import type { NodePolicyOptions } from './node-policies.js';
 import type { SpeculationOptions } from './straggler-detector.js';
@@ -39,6 +39,10 @@ export interface CoordinatorConfig {
   readonly policies: NodePolicyOptions;
   /** Backup attempts for stragglers (COORDINATOR_BACKUP_*). */
   readonly speculation: SpeculationOptions;
+  /** Mutual TLS between services (WEFT_TLS_CA_FILE, _CERT_FILE, _KEY_FILE; all or none; unset = cleartext). */
+  readonly tls: InternalTlsFiles | undefined;
+  /** Cleartext port serving only grpc.health.v1, for probes that cannot speak TLS (COORDINATOR_HEALTH_PORT; unset = none, 0 = OS-chosen). */
+  readonly healthPort: number;
 }
 
 /** Reads the coordinator's configuration from `env`; throws a ConfigError listing every problem. */
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
       minElapsedMs: read.durationMs('COORDINATOR_BACKUP_MIN_ELAPSED', '1s'),
       maxFraction: read.number('COORDINATOR_BACKUP_MAX_FRACTION', 0.1, { min: 0, max: 1 }),
     },
+    tls: readInternalTls(read),
+    healthPort: read.port('COORDINATOR_HEALTH_PORT', -1),
   };
   read.assertValid();
   return config;

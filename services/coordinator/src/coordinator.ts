@@ -39,7 +39,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   // The coordinator's own upload dir is always readable; it holds only what UploadJob wrote.
   const inputPolicy: InputPolicy = { roots: config.inputRoots, internalRoots: [uploadDir], urlHosts: config.urlAllowedHosts };
   const registry = new WorkerRegistry({ heartbeatIntervalMs: config.heartbeatIntervalMs, nodeTimeoutMs: config.nodeTimeoutMs, coordinatorId: id, log });
-  const clients = createClientFactory();
+  const clients = createClientFactory({ tls: config.tls, onTlsError: (error) => log.error({ err: error }, 'TLS files could not be re-read; the previous ones stay in use') });
   const policies = new NodePolicies(registry, clients, config.policies, log);
   const scheduler = new SlotScheduler(registry, (node) => policies.isUsable(node));
   // A breaker that closes again frees capacity the scheduler may use at once.
@@ -56,7 +56,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
 
   const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log });
   const health = new HealthRegistry();
-  const server = new GrpcServer({ host: config.host, port: config.port, log })
+  const server = new GrpcServer({ host: config.host, port: config.port, log, tls: config.tls })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
     .add(JobService, withJobAccess({ ...createJobService(jobs, store), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
@@ -65,7 +65,10 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   let address = '';
   server.add(ClusterService, createClusterService({ registry, functions, breakerOf: (node) => policies.breakerState(node), self: { id, get address() { return address; }, startedMs, version } }));
   const port = await server.listen();
-  address = `http://${config.host}:${port}`;
+  address = `${config.tls ? 'https' : 'http'}://${config.host}:${port}`;
+  // Probes that cannot speak TLS get health, and nothing else, in cleartext on a port of their own.
+  const healthServer = config.healthPort >= 0 ? new GrpcServer({ host: config.host, port: config.healthPort, log }).add(Health, health.impl()) : undefined;
+  if (healthServer) log.info({ healthPort: await healthServer.listen() }, 'cleartext health port');
   log.setBindings({ nodeId: id });
 
   return {
@@ -74,6 +77,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
       health.setAllNotServing();
       await jobs.close();
       await server.close();
+      await healthServer?.close(0);
       registry.close();
       uploads.close();
       policies.close();

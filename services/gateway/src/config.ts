@@ -1,4 +1,4 @@
-import { createEnvReader } from '@weft/config';
+import { createEnvReader, readInternalTls, type InternalTlsFiles } from '@weft/config';
 import { logLevels, type LogLevel } from '@weft/telemetry';
 import type { RequestLimits } from './request-limits.js';
 import type { TlsFilePaths } from './tls-files.js';
@@ -44,6 +44,8 @@ export interface GatewayConfig {
    * OS-chosen), for probes that cannot speak TLS (Kubernetes gRPC probes).
    */
   readonly healthPort: number;
+  /** Mutual TLS to the coordinator (WEFT_TLS_CA_FILE, _CERT_FILE, _KEY_FILE; all or none; unset = cleartext). */
+  readonly internalTls: InternalTlsFiles | undefined;
 }
 
 /** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     },
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     healthPort: read.port('GATEWAY_HEALTH_PORT', -1),
+    internalTls: readInternalTls(read),
   };
   if (Boolean(certFile) !== Boolean(keyFile)) read.problem('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together');
   if (config.tokensFile === undefined && !config.devMode) {

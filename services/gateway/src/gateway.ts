@@ -18,7 +18,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const id = `gateway-${randomBytes(3).toString('hex')}`;
   log.setBindings({ nodeId: id });
   const startedMs = Date.now();
-  const clients = createClientFactory();
+  const clients = createClientFactory({ tls: config.internalTls, onTlsError: (error) => log.error({ err: error }, 'internal TLS files could not be re-read; the previous ones stay in use') });
   const coordinator = {
     jobs: clients.client(JobService, config.coordinatorUrl),
     scatter: clients.client(ScatterGatherService, config.coordinatorUrl),
