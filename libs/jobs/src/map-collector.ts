@@ -138,30 +138,13 @@ export class MapCollector<V> {
     const byPartition: number[][] = Array.from({ length: partitions }, () => []);
     if (partitions === 1) byPartition[0] = Array.from({ length: keys.length }, (_, i) => i);
     else for (let i = 0; i < keys.length; i++) byPartition[partitionOf(keys[i]!, partitions)]!.push(i);
-    const codec = codecByName(this.job.values) as ValueCodec<V>;
-    const runs: Uint8Array[] = [];
-    const partitionRecords: number[] = [];
-    let recordsOut = 0;
-    let bytesOut = 0;
-    for (const order of byPartition) {
-      // UTF-16 code unit order, the run order (keys are distinct, so never equal).
-      order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
-      const writer = new RunWriter(codec, Math.min(1 << 20, 64 + order.length * 16));
-      try {
-        for (const i of order) writer.add(keys[i]!, values[i]!);
-      } catch (error) {
-        throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.location());
-      }
-      const run = writer.finish();
-      runs.push(run);
-      partitionRecords.push(writer.count);
-      recordsOut += writer.count;
-      bytesOut += run.length;
-    }
-    return {
-      partitions: runs, partitionRecords, recordsIn: this.lines, bytesIn: 0, recordsOut, bytesOut,
-      skippedRecords: this.skipped, userCounters: this.counters,
-    };
+    return this.encodeRuns(
+      byPartition.map((order) => {
+        // UTF-16 code unit order, the run order (keys are distinct, so never equal).
+        order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+        return { count: order.length, write: (writer) => { for (const i of order) writer.add(keys[i]!, values[i]!); } };
+      }),
+    );
   }
 
   /**
@@ -211,17 +194,35 @@ export class MapCollector<V> {
     if (partitions === 1) keysByPartition[0] = [...source.keys()];
     else for (const key of source.keys()) keysByPartition[partitionOf(key, partitions)]!.push(key);
 
+    return this.encodeRuns(
+      keysByPartition.map((keys) => {
+        keys.sort(); // default sort compares UTF-16 code units, the run order
+        return {
+          count: keys.length,
+          write: (writer) => {
+            if (this.job.combine) for (const key of keys) writer.add(key, this.combined.get(key)!);
+            else for (const key of keys) for (const value of this.lists.get(key)!) writer.add(key, value);
+          },
+        };
+      }),
+    );
+  }
+
+  /**
+   * Encodes each partition's records (already in run order) as one run with the job's `values`
+   * codec, and counts what was written.
+   * @throws UserCodeError when a value does not fit the codec.
+   */
+  private encodeRuns(partitions: { count: number; write: (writer: RunWriter<V>) => void }[]): MapTaskOutput {
     const codec = codecByName(this.job.values) as ValueCodec<V>;
     const runs: Uint8Array[] = [];
     const partitionRecords: number[] = [];
     let recordsOut = 0;
     let bytesOut = 0;
-    for (const keys of keysByPartition) {
-      keys.sort(); // default sort compares UTF-16 code units, the run order
-      const writer = new RunWriter(codec, Math.min(1 << 20, 64 + keys.length * 16));
+    for (const partition of partitions) {
+      const writer = new RunWriter(codec, Math.min(1 << 20, 64 + partition.count * 16));
       try {
-        if (this.job.combine) for (const key of keys) writer.add(key, this.combined.get(key)!);
-        else for (const key of keys) for (const value of this.lists.get(key)!) writer.add(key, value);
+        partition.write(writer);
       } catch (error) {
         throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.location());
       }
