@@ -171,9 +171,13 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     if (!cut) throw new Error(`mapper-0 finished no map task, so the link was never cut:\n${submitted}\n${tails(services)}`);
     const { jobId, job } = JSON.parse(submitted) as { jobId: string; job: { state: string; counters: Record<string, string> } };
     expect(job.state).toBe('JOB_STATE_SUCCEEDED');
-    // Mapper-0's finished output was lost with it and computed again on mapper-1: more records were
-    // mapped than the corpus has lines.
-    expect(Number(job.counters['map.records_in'])).toBeGreaterThan(lines);
+    // Mapper-0's work was redone elsewhere: an attempt it was running when the link went down failed
+    // and was retried, and/or a finished output of its was recomputed (a split read twice: more records
+    // mapped than the corpus has lines). Which of the two depends on timing — with backup attempts,
+    // mapper-0's finished task may even have been a losing duplicate — so either counts.
+    const failed = Number(job.counters['map.attempts_failed']);
+    const recomputed = Number(job.counters['map.records_in']) - lines;
+    expect({ counters: job.counters, redone: failed > 0 || recomputed > 0 }).toEqual({ counters: job.counters, redone: true });
     const { records } = JSON.parse(await weft(gateway, ['results', jobId, '--json', '--limit', '100000'])) as { records: { key: string; value: number | string }[] };
     expect(new Map(records.map((r) => [r.key, Number(r.value)]))).toEqual(counts);
     expect((await aliveNodes()).map((n) => n.id)).not.toContain('mapper-0');

@@ -98,6 +98,11 @@ describe('a 50 MB word count on 4 mappers and 2 reducers stays exact', () => {
   it('when a mapper is frozen for the rest of the job: its breaker opens and backup attempts finish its tasks', () =>
     suite.run(async ({ client, mapper }) => {
       expect(await breakerOf(client, 'mapper-4')).toBe(BreakerState.CLOSED);
+      // The breaker needs ~6 s to open (3 failed probes of 1.5 s + 0.5 s). Map attempts on the other
+      // mappers answer 2.5 s late, so the job surely runs past that on a fast machine too, and the
+      // job's own event stream must carry the breaker's notice.
+      const others = [0, 1, 2].map((i) => mapper(i));
+      await Promise.all(others.map((m) => injectFaults(m, { latencyMs: 2_500, methods: ['RunMapTask'] })));
       const job = await client.submit({ function: 'wordcount', inputs: [{ file: input.corpus }], reducers: 2 });
       const log = followJob(job);
       // While all 8 slots are busy (13 tasks), so mapper-4 surely holds 2 running attempts: once its
@@ -117,6 +122,7 @@ describe('a 50 MB word count on 4 mappers and 2 reducers stays exact', () => {
         expect(done.state).toBe(JobState.SUCCEEDED);
       } finally {
         mapper(3).resume();
+        await Promise.all(others.map((m) => injectFaults(m, {})));
       }
       // Thawed, it answers the half-open probe and takes work again.
       await eventually('the breaker of mapper-4 closes again', async () => (await breakerOf(client, 'mapper-4')) === BreakerState.CLOSED);
