@@ -1,4 +1,5 @@
 import type { ErrorEnvelope } from '@weft/errors';
+import type { TaskCounts } from '@weft/jobs';
 
 /** A map task for the pool. */
 export interface MapWork {
@@ -24,13 +25,7 @@ export interface MapWork {
 }
 
 /** What every task reports. Timestamps are epoch milliseconds (fractional) measured IN the worker thread. */
-export interface TaskStats {
-  recordsIn: number;
-  bytesIn: number;
-  recordsOut: number;
-  bytesOut: number;
-  skippedRecords: number;
-  userCounters: Record<string, number>;
+export interface TaskStats extends TaskCounts {
   /** When the worker thread started the task (epoch ms). */
   workerStartedMs: number;
   /** When the worker thread finished the task (epoch ms). */

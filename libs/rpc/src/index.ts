@@ -24,3 +24,4 @@ export { createRetryPolicy, isRetryableError, codeOf } from './retry-policy.js';
 export type { RetryPolicyOptions } from './retry-policy.js';
 export { readInternalTls, clientTlsOptions, watchInternalTls } from './internal-tls.js';
 export type { InternalTlsPaths, InternalTlsMaterial } from './internal-tls.js';
+export { filesSignature, statSignature } from './file-signature.js';

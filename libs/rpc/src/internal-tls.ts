@@ -1,7 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type * as tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError } from '@weft/errors';
+import { filesSignature } from './file-signature.js';
 
 /** PEM files of mutual TLS between services (WEFT_TLS_CA_FILE, WEFT_TLS_CERT_FILE, WEFT_TLS_KEY_FILE). */
 export interface InternalTlsPaths {
@@ -60,17 +61,7 @@ export function serverCredentials(paths: InternalTlsPaths, refreshMs = 60_000): 
 
 /** Calls `onChange` when any of the files changes (polled every `pollMs`); returns a stop function. */
 export function watchInternalTls(paths: InternalTlsPaths, onChange: () => void, pollMs = 1_000): () => void {
-  const signature = (): string =>
-    [paths.caFile, paths.certFile, paths.keyFile]
-      .map((file) => {
-        try {
-          const info = statSync(file);
-          return `${info.size}:${info.mtimeMs}:${info.ino}`;
-        } catch {
-          return 'missing';
-        }
-      })
-      .join('|');
+  const signature = (): string => filesSignature([paths.caFile, paths.certFile, paths.keyFile]);
   let last = signature();
   const timer = setInterval(() => {
     const now = signature();

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '@weft/errors';
+import { statSignature } from '@weft/rpc';
 
 /** What a token may do. `admin` implies every other scope and sees every job. */
 export const scopes = ['submit', 'read', 'admin'] as const;
@@ -97,7 +98,7 @@ export class TokenStore {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
-      this.signature = signatureOf(statSync(file));
+      this.signature = statSignature(statSync(file));
     } catch (error) {
       throw new ConfigError([`GATEWAY_TOKENS_FILE ${file} cannot be read: ${(error as Error).message}`]);
     }
@@ -135,7 +136,7 @@ export class TokenStore {
     if (this.checking) return;
     this.checking = true;
     try {
-      const signature = signatureOf(await stat(this.file));
+      const signature = statSignature(await stat(this.file));
       if (signature === this.signature) return;
       // Remember it even if the read fails: a bad file is reported once, not every poll.
       this.signature = signature;
@@ -149,8 +150,4 @@ export class TokenStore {
       this.checking = false;
     }
   }
-}
-
-function signatureOf(info: { size: number; mtimeMs: number; ino: number }): string {
-  return `${info.size}:${info.mtimeMs}:${info.ino}`;
 }

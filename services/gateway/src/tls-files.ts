@@ -1,6 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type * as tls from 'node:tls';
 import { ConfigError } from '@weft/errors';
+import { filesSignature } from '@weft/rpc';
 
 /** Paths of the gateway's certificate and private key (PEM). */
 export interface TlsFilePaths {
@@ -50,16 +51,7 @@ export class TlsFiles {
   }
 
   private currentSignature(): string {
-    return [this.paths.certFile, this.paths.keyFile]
-      .map((file) => {
-        try {
-          const info = statSync(file);
-          return `${info.size}:${info.mtimeMs}:${info.ino}`;
-        } catch {
-          return 'missing';
-        }
-      })
-      .join('|');
+    return filesSignature([this.paths.certFile, this.paths.keyFile]);
   }
 
   private check(): void {
