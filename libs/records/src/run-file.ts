@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
-import { openRun, RUN_HEADER_BYTES, RUN_MAGIC } from './run-format.js';
+import { appendRecord, openRun, RUN_HEADER_BYTES, writeRunHeader } from './run-format.js';
 import type { ValueCodec } from './value-codec.js';
 
 /** Default read window of a {@link RunFileReader} and flush size of a {@link RunFileWriter}: 64 KiB. */
@@ -120,10 +120,7 @@ export class RunFileWriter<V> {
   ) {
     this.fd = openSync(path, 'w');
     this.out = new ByteWriter(flushBytes + 1024);
-    this.out.raw(Uint8Array.from(RUN_MAGIC));
-    this.out.byte(codec.id);
-    this.out.u32At(5, 0);
-    this.out.length = RUN_HEADER_BYTES;
+    writeRunHeader(this.out, codec as ValueCodec<unknown>);
   }
 
   /** Records added so far. */
@@ -144,17 +141,7 @@ export class RunFileWriter<V> {
   /** Appends a record; throws as `RunWriter.add`. */
   add(key: string, value: V): void {
     if (this.fd === undefined) throw new RangeError('RunFileWriter.add called after finish()');
-    if (this.lastKey !== undefined && key < this.lastKey) {
-      throw new RangeError(`run keys must be added in non-decreasing order: ${JSON.stringify(key)} after ${JSON.stringify(this.lastKey)}`);
-    }
-    const mark = this.out.length;
-    this.out.string(key);
-    try {
-      this.codec.write(this.out, value, key);
-    } catch (error) {
-      this.out.length = mark;
-      throw error;
-    }
+    appendRecord(this.out, this.codec, this.lastKey, key, value);
     this.lastKey = key;
     this.records++;
     if (this.out.length >= this.flushBytes) this.flush();

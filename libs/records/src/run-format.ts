@@ -1,4 +1,5 @@
 import { ByteReader } from './byte-reader.js';
+import type { ByteWriter } from './byte-writer.js';
 import { codecNameOfId } from './codecs.js';
 import type { ValueCodec } from './value-codec.js';
 
@@ -6,6 +7,34 @@ import type { ValueCodec } from './value-codec.js';
 export const RUN_MAGIC = [0x57, 0x46, 0x52, 0x31] as const;
 /** Header size in bytes: magic, codec id, u32 LE record count. @internal */
 export const RUN_HEADER_BYTES = 9;
+
+/** Writes a run header with a zero record count (sealed later at offset 5). @internal */
+export function writeRunHeader(out: ByteWriter, codec: ValueCodec<unknown>): void {
+  out.raw(Uint8Array.from(RUN_MAGIC));
+  out.byte(codec.id);
+  out.u32At(5, 0);
+  out.length = RUN_HEADER_BYTES;
+}
+
+/**
+ * Appends one record to `out` after checking run order against `lastKey`. Throws RangeError when
+ * `key` sorts before `lastKey` (an unsorted run would silently break the merge) and rethrows the
+ * codec's error after rolling `out` back, so the run stays well-formed if the caller carries on.
+ * @internal
+ */
+export function appendRecord<V>(out: ByteWriter, codec: ValueCodec<V>, lastKey: string | undefined, key: string, value: V): void {
+  if (lastKey !== undefined && key < lastKey) {
+    throw new RangeError(`run keys must be added in non-decreasing order: ${JSON.stringify(key)} after ${JSON.stringify(lastKey)}`);
+  }
+  const mark = out.length;
+  out.string(key);
+  try {
+    codec.write(out, value, key);
+  } catch (error) {
+    out.length = mark;
+    throw error;
+  }
+}
 
 /**
  * Checks a run's header and returns its record count and a reader positioned at the first record.

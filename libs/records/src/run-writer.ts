@@ -1,5 +1,5 @@
 import { ByteWriter } from './byte-writer.js';
-import { RUN_HEADER_BYTES, RUN_MAGIC } from './run-format.js';
+import { appendRecord, writeRunHeader } from './run-format.js';
 import type { ValueCodec } from './value-codec.js';
 
 /**
@@ -22,10 +22,7 @@ export class RunWriter<V> {
     initialCapacity = 64 * 1024,
   ) {
     this.out = new ByteWriter(initialCapacity);
-    this.out.raw(Uint8Array.from(RUN_MAGIC));
-    this.out.byte(codec.id);
-    this.out.u32At(5, 0);
-    this.out.length = RUN_HEADER_BYTES;
+    writeRunHeader(this.out, codec as ValueCodec<unknown>);
   }
 
   /** Records added so far. */
@@ -39,17 +36,7 @@ export class RunWriter<V> {
    */
   add(key: string, value: V): void {
     if (this.finished) throw new RangeError('RunWriter.add called after finish()');
-    if (this.lastKey !== undefined && key < this.lastKey) {
-      throw new RangeError(`run keys must be added in non-decreasing order: ${JSON.stringify(key)} after ${JSON.stringify(this.lastKey)}`);
-    }
-    const mark = this.out.length;
-    this.out.string(key);
-    try {
-      this.codec.write(this.out, value, key);
-    } catch (error) {
-      this.out.length = mark; // keep the run well-formed if the caller catches and carries on
-      throw error;
-    }
+    appendRecord(this.out, this.codec, this.lastKey, key, value);
     this.lastKey = key;
     this.records++;
   }
