@@ -2,6 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { CancelledError } from '@weft/errors';
 import { Phase, TaskEventType, type NodeRole, type TaskEventSchema } from '@weft/proto';
 import { NodePolicies } from './node-policies.js';
+import { isInputUnavailable } from './task-attempts.js';
 import type { PhaseCounts } from './phase-counts.js';
 import type { Lease, SlotScheduler } from './slot-scheduler.js';
 import type { StragglerDetector } from './straggler-detector.js';
@@ -34,7 +35,7 @@ export interface Winner<T> {
   readonly started: number;
 }
 
-/** How a round ended. `failures` counts attempts that failed for reasons other than an open breaker. */
+/** How a round ended. `failures` counts attempts that failed for reasons other than an open breaker or an unfetchable input. */
 export type RaceOutcome<T> = { ok: true; winner: Winner<T> } | { ok: false; error: unknown; failures: number };
 
 class RaceLost extends Error {}
@@ -119,7 +120,7 @@ export function raceAttempts<T>(
         (error: unknown) => {
           if (!(error instanceof RaceLost)) {
             firstError ??= error;
-            if (!NodePolicies.isBreakerOpen(error)) failures += 1;
+            if (!NodePolicies.isBreakerOpen(error) && !isInputUnavailable(error)) failures += 1;
           }
           pending -= 1;
           if (pending === 0 && !settled) {

@@ -1,4 +1,19 @@
 import { FailedPreconditionError, UnavailableError } from '@weft/errors';
+
+/**
+ * A reduce attempt failed only because a map output it needed could not be fetched (the reducer
+ * named it with `fetch_failed`). Neither the reducer nor the reduce task is at fault: the output is
+ * recomputed before the next round, so such an attempt counts neither against the reducer's breaker
+ * nor against the task's attempts (the recomputation is bounded by the map task's own attempts).
+ */
+export class InputUnavailableError extends FailedPreconditionError {
+  readonly inputUnavailable = true;
+}
+
+/** True for an {@link InputUnavailableError}. */
+export function isInputUnavailable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { inputUnavailable?: unknown }).inputUnavailable === true;
+}
 import type { ClientFactory } from '@weft/rpc';
 import { streamChunkBytes } from '@weft/rpc';
 import { MapperService, ReducerService, type MapOutputLocation, type MapTaskResult, type ReduceTaskResult, type TaskRef } from '@weft/proto/cluster';
@@ -121,7 +136,7 @@ async function reduceAttempt(
   } catch (error) {
     // The reducer is fine; a map output is not. Retrying here would fail the same way, and the
     // reducer's breaker must not count it: the caller recomputes the output, then tries again.
-    if (unreadable && !signal.aborted) throw new FailedPreconditionError(`reducer at ${address} could not fetch its input: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    if (unreadable && !signal.aborted) throw new InputUnavailableError(`reducer at ${address} could not fetch its input: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     throw error;
   }
   throw new UnavailableError(`reducer at ${address} ended reduce task ${task.taskId} without a result`);
