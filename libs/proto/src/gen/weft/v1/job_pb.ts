@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file weft/v1/job.proto.
  */
 export const file_weft_v1_job: GenFile = /*@__PURE__*/
-  fileDesc("ChF3ZWZ0L3YxL2pvYi5wcm90bxIHd2VmdC52MSLCAgoHSm9iU3BlYxIQCghmdW5jdGlvbhgBIAEoCRInCgZwYXJhbXMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eh4KBmlucHV0cxgDIAMoCzIOLndlZnQudjEuSW5wdXQSFQoIcmVkdWNlcnMYBCABKA1IAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAkSGAoQc2tpcF9iYWRfcmVjb3JkcxgGIAEoCBIUCgxtYXhfYXR0ZW1wdHMYByABKA0SLAoGbGFiZWxzGAggAygLMhwud2VmdC52MS5Kb2JTcGVjLkxhYmVsc0VudHJ5EhIKCm91dHB1dF9kaXIYCSABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVkdWNlcnMifwoFSW5wdXQSJgoGaW5saW5lGAEgASgLMhQud2VmdC52MS5JbmxpbmVJbnB1dEgAEiIKBGZpbGUYAiABKAsyEi53ZWZ0LnYxLkZpbGVJbnB1dEgAEiAKA3VybBgDIAEoCzIRLndlZnQudjEuVXJsSW5wdXRIAEIICgZzb3VyY2UiHgoLSW5saW5lSW5wdXQSDwoHcmVjb3JkcxgBIAMoCSIZCglGaWxlSW5wdXQSDAoEcGF0aBgBIAEoCSIXCghVcmxJbnB1dBILCgN1cmwYASABKAkiMgoQU3VibWl0Sm9iUmVxdWVzdBIeCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjIjkKEVN1Ym1pdEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIUCgxkZWR1cGxpY2F0ZWQYAiABKAgiTQoQVXBsb2FkSm9iUmVxdWVzdBIgCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjSAASDwoFY2h1bmsYAiABKAxIAEIGCgRraW5kIlEKEVVwbG9hZEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIWCg5ieXRlc19yZWNlaXZlZBgCIAEoBBIUCgxkZWR1cGxpY2F0ZWQYAyABKAgi1QEKDVBoYXNlUHJvZ3Jlc3MSHQoFcGhhc2UYASABKA4yDi53ZWZ0LnYxLlBoYXNlEhMKC3Rhc2tzX3RvdGFsGAIgASgNEhIKCnRhc2tzX2RvbmUYAyABKA0SFQoNdGFza3NfcnVubmluZxgEIAEoDRIXCg9hdHRlbXB0c19mYWlsZWQYBSABKA0SEgoKcmVjb3Jkc19pbhgGIAEoBBITCgtyZWNvcmRzX291dBgHIAEoBBIQCghieXRlc19pbhgIIAEoBBIRCglieXRlc19vdXQYCSABKAQi1gQKA0pvYhIKCgJpZBgBIAEoCRIQCghmdW5jdGlvbhgCIAEoCRInCgZwYXJhbXMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhAKCHJlZHVjZXJzGAQgASgNEiAKBXN0YXRlGAUgASgOMhEud2VmdC52MS5Kb2JTdGF0ZRImCgZwaGFzZXMYBiADKAsyFi53ZWZ0LnYxLlBoYXNlUHJvZ3Jlc3MSLAoIY291bnRlcnMYByADKAsyGi53ZWZ0LnYxLkpvYi5Db3VudGVyc0VudHJ5Ei4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVlcnJvchgLIAEoCRIQCgh0cmFjZV9pZBgMIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYDSABKAkSEwoLaW5wdXRfY291bnQYDiABKA0SKAoGbGFiZWxzGA8gAygLMhgud2VmdC52MS5Kb2IuTGFiZWxzRW50cnkSFAoMcmVzdWx0X2NvdW50GBAgASgEGi8KDUNvdW50ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIisKDkdldEpvYlJlc3BvbnNlEhkKA2pvYhgBIAEoCzIMLndlZnQudjEuSm9iIiEKD1dhdGNoSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAki0QEKCVRhc2tFdmVudBIPCgd0YXNrX2lkGAEgASgJEh0KBXBoYXNlGAIgASgOMg4ud2VmdC52MS5QaGFzZRIPCgdhdHRlbXB0GAMgASgNEiQKBHR5cGUYBCABKA4yFi53ZWZ0LnYxLlRhc2tFdmVudFR5cGUSDwoHbm9kZV9pZBgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEhIKCnJlY29yZHNfaW4YByABKAQSEwoLcmVjb3Jkc19vdXQYCCABKAQSEgoKZWxhcHNlZF9tcxgJIAEoDSL7AQoQV2F0Y2hKb2JSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIgCghzbmFwc2hvdBgDIAEoCzIMLndlZnQudjEuSm9iSAASIgoEdGFzaxgEIAEoCzISLndlZnQudjEuVGFza0V2ZW50SAASIgoFc3RhdGUYBSABKA4yES53ZWZ0LnYxLkpvYlN0YXRlSAASEAoGbm90aWNlGAYgASgJSAASJgoGcGhhc2VzGAcgAygLMhYud2VmdC52MS5QaGFzZVByb2dyZXNzQgcKBWV2ZW50ImgKElJlYWRSZXN1bHRzUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSIwoFb3JkZXIYAiABKA4yFC53ZWZ0LnYxLlJlc3VsdE9yZGVyEg0KBWxpbWl0GAMgASgEEg4KBm9mZnNldBgEIAEoBCIuCgVWYWx1ZRINCgNpbnQYASABKBJIABIOCgRqc29uGAIgASgJSABCBgoEa2luZCI0CgZSZWNvcmQSCwoDa2V5GAEgASgJEh0KBXZhbHVlGAIgASgLMg4ud2VmdC52MS5WYWx1ZSI3ChNSZWFkUmVzdWx0c1Jlc3BvbnNlEiAKB3JlY29yZHMYASADKAsyDy53ZWZ0LnYxLlJlY29yZCIiChBDYW5jZWxKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSIuChFDYW5jZWxKb2JSZXNwb25zZRIZCgNqb2IYASABKAsyDC53ZWZ0LnYxLkpvYiJaCg9MaXN0Sm9ic1JlcXVlc3QSIAoFc3RhdGUYASABKA4yES53ZWZ0LnYxLkpvYlN0YXRlEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIkcKEExpc3RKb2JzUmVzcG9uc2USGgoEam9icxgBIAMoCzIMLndlZnQudjEuSm9iEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqaAQoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASFAoQSk9CX1NUQVRFX1FVRVVFRBABEhUKEUpPQl9TVEFURV9SVU5OSU5HEAISFwoTSk9CX1NUQVRFX1NVQ0NFRURFRBADEhQKEEpPQl9TVEFURV9GQUlMRUQQBBIXChNKT0JfU1RBVEVfQ0FOQ0VMTEVEEAUqPwoFUGhhc2USFQoRUEhBU0VfVU5TUEVDSUZJRUQQABINCglQSEFTRV9NQVAQARIQCgxQSEFTRV9SRURVQ0UQAirpAQoNVGFza0V2ZW50VHlwZRIfChtUQVNLX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIbChdUQVNLX0VWRU5UX1RZUEVfU1RBUlRFRBABEh0KGVRBU0tfRVZFTlRfVFlQRV9TVUNDRUVERUQQAhIaChZUQVNLX0VWRU5UX1RZUEVfRkFJTEVEEAMSGwoXVEFTS19FVkVOVF9UWVBFX1JFVFJJRUQQBBIdChlUQVNLX0VWRU5UX1RZUEVfQ0FOQ0VMTEVEEAUSIwofVEFTS19FVkVOVF9UWVBFX0JBQ0tVUF9MQVVOQ0hFRBAGKl4KC1Jlc3VsdE9yZGVyEhwKGFJFU1VMVF9PUkRFUl9VTlNQRUNJRklFRBAAEhQKEFJFU1VMVF9PUkRFUl9LRVkQARIbChdSRVNVTFRfT1JERVJfVkFMVUVfREVTQxACMu8DCgpKb2JTZXJ2aWNlEkIKCVN1Ym1pdEpvYhIZLndlZnQudjEuU3VibWl0Sm9iUmVxdWVzdBoaLndlZnQudjEuU3VibWl0Sm9iUmVzcG9uc2USRAoJVXBsb2FkSm9iEhkud2VmdC52MS5VcGxvYWRKb2JSZXF1ZXN0Ghoud2VmdC52MS5VcGxvYWRKb2JSZXNwb25zZSgBEj4KBkdldEpvYhIWLndlZnQudjEuR2V0Sm9iUmVxdWVzdBoXLndlZnQudjEuR2V0Sm9iUmVzcG9uc2UiA5ACARJBCghXYXRjaEpvYhIYLndlZnQudjEuV2F0Y2hKb2JSZXF1ZXN0Ghkud2VmdC52MS5XYXRjaEpvYlJlc3BvbnNlMAESSgoLUmVhZFJlc3VsdHMSGy53ZWZ0LnYxLlJlYWRSZXN1bHRzUmVxdWVzdBocLndlZnQudjEuUmVhZFJlc3VsdHNSZXNwb25zZTABEkIKCUNhbmNlbEpvYhIZLndlZnQudjEuQ2FuY2VsSm9iUmVxdWVzdBoaLndlZnQudjEuQ2FuY2VsSm9iUmVzcG9uc2USRAoITGlzdEpvYnMSGC53ZWZ0LnYxLkxpc3RKb2JzUmVxdWVzdBoZLndlZnQudjEuTGlzdEpvYnNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChF3ZWZ0L3YxL2pvYi5wcm90bxIHd2VmdC52MSLCAgoHSm9iU3BlYxIQCghmdW5jdGlvbhgBIAEoCRInCgZwYXJhbXMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eh4KBmlucHV0cxgDIAMoCzIOLndlZnQudjEuSW5wdXQSFQoIcmVkdWNlcnMYBCABKA1IAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAkSGAoQc2tpcF9iYWRfcmVjb3JkcxgGIAEoCBIUCgxtYXhfYXR0ZW1wdHMYByABKA0SLAoGbGFiZWxzGAggAygLMhwud2VmdC52MS5Kb2JTcGVjLkxhYmVsc0VudHJ5EhIKCm91dHB1dF9kaXIYCSABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVkdWNlcnMifwoFSW5wdXQSJgoGaW5saW5lGAEgASgLMhQud2VmdC52MS5JbmxpbmVJbnB1dEgAEiIKBGZpbGUYAiABKAsyEi53ZWZ0LnYxLkZpbGVJbnB1dEgAEiAKA3VybBgDIAEoCzIRLndlZnQudjEuVXJsSW5wdXRIAEIICgZzb3VyY2UiHgoLSW5saW5lSW5wdXQSDwoHcmVjb3JkcxgBIAMoCSIZCglGaWxlSW5wdXQSDAoEcGF0aBgBIAEoCSIXCghVcmxJbnB1dBILCgN1cmwYASABKAkiMgoQU3VibWl0Sm9iUmVxdWVzdBIeCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjIjkKEVN1Ym1pdEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIUCgxkZWR1cGxpY2F0ZWQYAiABKAgiTQoQVXBsb2FkSm9iUmVxdWVzdBIgCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjSAASDwoFY2h1bmsYAiABKAxIAEIGCgRraW5kIlEKEVVwbG9hZEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIWCg5ieXRlc19yZWNlaXZlZBgCIAEoBBIUCgxkZWR1cGxpY2F0ZWQYAyABKAgi1QEKDVBoYXNlUHJvZ3Jlc3MSHQoFcGhhc2UYASABKA4yDi53ZWZ0LnYxLlBoYXNlEhMKC3Rhc2tzX3RvdGFsGAIgASgNEhIKCnRhc2tzX2RvbmUYAyABKA0SFQoNdGFza3NfcnVubmluZxgEIAEoDRIXCg9hdHRlbXB0c19mYWlsZWQYBSABKA0SEgoKcmVjb3Jkc19pbhgGIAEoBBITCgtyZWNvcmRzX291dBgHIAEoBBIQCghieXRlc19pbhgIIAEoBBIRCglieXRlc19vdXQYCSABKAQi1gQKA0pvYhIKCgJpZBgBIAEoCRIQCghmdW5jdGlvbhgCIAEoCRInCgZwYXJhbXMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhAKCHJlZHVjZXJzGAQgASgNEiAKBXN0YXRlGAUgASgOMhEud2VmdC52MS5Kb2JTdGF0ZRImCgZwaGFzZXMYBiADKAsyFi53ZWZ0LnYxLlBoYXNlUHJvZ3Jlc3MSLAoIY291bnRlcnMYByADKAsyGi53ZWZ0LnYxLkpvYi5Db3VudGVyc0VudHJ5Ei4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVlcnJvchgLIAEoCRIQCgh0cmFjZV9pZBgMIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYDSABKAkSEwoLaW5wdXRfY291bnQYDiABKA0SKAoGbGFiZWxzGA8gAygLMhgud2VmdC52MS5Kb2IuTGFiZWxzRW50cnkSFAoMcmVzdWx0X2NvdW50GBAgASgEGi8KDUNvdW50ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIisKDkdldEpvYlJlc3BvbnNlEhkKA2pvYhgBIAEoCzIMLndlZnQudjEuSm9iIiEKD1dhdGNoSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAki0QEKCVRhc2tFdmVudBIPCgd0YXNrX2lkGAEgASgJEh0KBXBoYXNlGAIgASgOMg4ud2VmdC52MS5QaGFzZRIPCgdhdHRlbXB0GAMgASgNEiQKBHR5cGUYBCABKA4yFi53ZWZ0LnYxLlRhc2tFdmVudFR5cGUSDwoHbm9kZV9pZBgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEhIKCnJlY29yZHNfaW4YByABKAQSEwoLcmVjb3Jkc19vdXQYCCABKAQSEgoKZWxhcHNlZF9tcxgJIAEoDSL7AQoQV2F0Y2hKb2JSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIgCghzbmFwc2hvdBgDIAEoCzIMLndlZnQudjEuSm9iSAASIgoEdGFzaxgEIAEoCzISLndlZnQudjEuVGFza0V2ZW50SAASIgoFc3RhdGUYBSABKA4yES53ZWZ0LnYxLkpvYlN0YXRlSAASEAoGbm90aWNlGAYgASgJSAASJgoGcGhhc2VzGAcgAygLMhYud2VmdC52MS5QaGFzZVByb2dyZXNzQgcKBWV2ZW50ImgKElJlYWRSZXN1bHRzUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSIwoFb3JkZXIYAiABKA4yFC53ZWZ0LnYxLlJlc3VsdE9yZGVyEg0KBWxpbWl0GAMgASgEEg4KBm9mZnNldBgEIAEoBCIuCgVWYWx1ZRINCgNpbnQYASABKBJIABIOCgRqc29uGAIgASgJSABCBgoEa2luZCI0CgZSZWNvcmQSCwoDa2V5GAEgASgJEh0KBXZhbHVlGAIgASgLMg4ud2VmdC52MS5WYWx1ZSI3ChNSZWFkUmVzdWx0c1Jlc3BvbnNlEiAKB3JlY29yZHMYASADKAsyDy53ZWZ0LnYxLlJlY29yZCIiChBDYW5jZWxKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSIuChFDYW5jZWxKb2JSZXNwb25zZRIZCgNqb2IYASABKAsyDC53ZWZ0LnYxLkpvYiJaCg9MaXN0Sm9ic1JlcXVlc3QSIAoFc3RhdGUYASABKA4yES53ZWZ0LnYxLkpvYlN0YXRlEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIkcKEExpc3RKb2JzUmVzcG9uc2USGgoEam9icxgBIAMoCzIMLndlZnQudjEuSm9iEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIkChJHZXRKb2JUcmFjZVJlcXVlc3QSDgoGam9iX2lkGAEgASgJIrICCglUcmFjZVNwYW4SDwoHc3Bhbl9pZBgBIAEoCRIWCg5wYXJlbnRfc3Bhbl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEi4KCnN0YXJ0X3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2CgphdHRyaWJ1dGVzGAYgAygLMiIud2VmdC52MS5UcmFjZVNwYW4uQXR0cmlidXRlc0VudHJ5Eg0KBWVycm9yGAcgASgIEhYKDnN0YXR1c19tZXNzYWdlGAggASgJGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkoKE0dldEpvYlRyYWNlUmVzcG9uc2USEAoIdHJhY2VfaWQYASABKAkSIQoFc3BhbnMYAiADKAsyEi53ZWZ0LnYxLlRyYWNlU3BhbiqaAQoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASFAoQSk9CX1NUQVRFX1FVRVVFRBABEhUKEUpPQl9TVEFURV9SVU5OSU5HEAISFwoTSk9CX1NUQVRFX1NVQ0NFRURFRBADEhQKEEpPQl9TVEFURV9GQUlMRUQQBBIXChNKT0JfU1RBVEVfQ0FOQ0VMTEVEEAUqPwoFUGhhc2USFQoRUEhBU0VfVU5TUEVDSUZJRUQQABINCglQSEFTRV9NQVAQARIQCgxQSEFTRV9SRURVQ0UQAirpAQoNVGFza0V2ZW50VHlwZRIfChtUQVNLX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIbChdUQVNLX0VWRU5UX1RZUEVfU1RBUlRFRBABEh0KGVRBU0tfRVZFTlRfVFlQRV9TVUNDRUVERUQQAhIaChZUQVNLX0VWRU5UX1RZUEVfRkFJTEVEEAMSGwoXVEFTS19FVkVOVF9UWVBFX1JFVFJJRUQQBBIdChlUQVNLX0VWRU5UX1RZUEVfQ0FOQ0VMTEVEEAUSIwofVEFTS19FVkVOVF9UWVBFX0JBQ0tVUF9MQVVOQ0hFRBAGKl4KC1Jlc3VsdE9yZGVyEhwKGFJFU1VMVF9PUkRFUl9VTlNQRUNJRklFRBAAEhQKEFJFU1VMVF9PUkRFUl9LRVkQARIbChdSRVNVTFRfT1JERVJfVkFMVUVfREVTQxACMr4ECgpKb2JTZXJ2aWNlEkIKCVN1Ym1pdEpvYhIZLndlZnQudjEuU3VibWl0Sm9iUmVxdWVzdBoaLndlZnQudjEuU3VibWl0Sm9iUmVzcG9uc2USRAoJVXBsb2FkSm9iEhkud2VmdC52MS5VcGxvYWRKb2JSZXF1ZXN0Ghoud2VmdC52MS5VcGxvYWRKb2JSZXNwb25zZSgBEj4KBkdldEpvYhIWLndlZnQudjEuR2V0Sm9iUmVxdWVzdBoXLndlZnQudjEuR2V0Sm9iUmVzcG9uc2UiA5ACARJBCghXYXRjaEpvYhIYLndlZnQudjEuV2F0Y2hKb2JSZXF1ZXN0Ghkud2VmdC52MS5XYXRjaEpvYlJlc3BvbnNlMAESSgoLUmVhZFJlc3VsdHMSGy53ZWZ0LnYxLlJlYWRSZXN1bHRzUmVxdWVzdBocLndlZnQudjEuUmVhZFJlc3VsdHNSZXNwb25zZTABEkIKCUNhbmNlbEpvYhIZLndlZnQudjEuQ2FuY2VsSm9iUmVxdWVzdBoaLndlZnQudjEuQ2FuY2VsSm9iUmVzcG9uc2USRAoITGlzdEpvYnMSGC53ZWZ0LnYxLkxpc3RKb2JzUmVxdWVzdBoZLndlZnQudjEuTGlzdEpvYnNSZXNwb25zZSIDkAIBEk0KC0dldEpvYlRyYWNlEhsud2VmdC52MS5HZXRKb2JUcmFjZVJlcXVlc3QaHC53ZWZ0LnYxLkdldEpvYlRyYWNlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * JobSpec is everything that defines a job. No code travels in it: `function` names a job
@@ -982,6 +982,125 @@ export const ListJobsResponseSchema: GenMessage<ListJobsResponse> = /*@__PURE__*
   messageDesc(file_weft_v1_job, 23);
 
 /**
+ * GetJobTraceRequest names the job whose trace to return.
+ *
+ * @generated from message weft.v1.GetJobTraceRequest
+ */
+export type GetJobTraceRequest = Message<"weft.v1.GetJobTraceRequest"> & {
+  /**
+   * The job's identifier.
+   *
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+};
+
+/**
+ * Describes the message weft.v1.GetJobTraceRequest.
+ * Use `create(GetJobTraceRequestSchema)` to create a new message.
+ */
+export const GetJobTraceRequestSchema: GenMessage<GetJobTraceRequest> = /*@__PURE__*/
+  messageDesc(file_weft_v1_job, 24);
+
+/**
+ * TraceSpan is one span of a job's trace, as the coordinator recorded it.
+ *
+ * @generated from message weft.v1.TraceSpan
+ */
+export type TraceSpan = Message<"weft.v1.TraceSpan"> & {
+  /**
+   * Span id, 16 lowercase hex digits.
+   *
+   * @generated from field: string span_id = 1;
+   */
+  spanId: string;
+
+  /**
+   * Parent span id; empty for the trace's root as this coordinator saw it.
+   *
+   * @generated from field: string parent_span_id = 2;
+   */
+  parentSpanId: string;
+
+  /**
+   * Span name, e.g. "job wordcount" or "map m-3".
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * When the span started.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 4;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * When the span ended; unset while it is still running.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 5;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * The span's attributes, rendered as strings (e.g. "weft.node.id", "weft.task.attempt").
+   *
+   * @generated from field: map<string, string> attributes = 6;
+   */
+  attributes: { [key: string]: string };
+
+  /**
+   * True when the span ended with an error status.
+   *
+   * @generated from field: bool error = 7;
+   */
+  error: boolean;
+
+  /**
+   * The error status's message, if any.
+   *
+   * @generated from field: string status_message = 8;
+   */
+  statusMessage: string;
+};
+
+/**
+ * Describes the message weft.v1.TraceSpan.
+ * Use `create(TraceSpanSchema)` to create a new message.
+ */
+export const TraceSpanSchema: GenMessage<TraceSpan> = /*@__PURE__*/
+  messageDesc(file_weft_v1_job, 25);
+
+/**
+ * GetJobTraceResponse is the job's trace.
+ *
+ * @generated from message weft.v1.GetJobTraceResponse
+ */
+export type GetJobTraceResponse = Message<"weft.v1.GetJobTraceResponse"> & {
+  /**
+   * W3C trace id of the job's trace; empty when the job has none.
+   *
+   * @generated from field: string trace_id = 1;
+   */
+  traceId: string;
+
+  /**
+   * The spans, ordered by start time.
+   *
+   * @generated from field: repeated weft.v1.TraceSpan spans = 2;
+   */
+  spans: TraceSpan[];
+};
+
+/**
+ * Describes the message weft.v1.GetJobTraceResponse.
+ * Use `create(GetJobTraceResponseSchema)` to create a new message.
+ */
+export const GetJobTraceResponseSchema: GenMessage<GetJobTraceResponse> = /*@__PURE__*/
+  messageDesc(file_weft_v1_job, 26);
+
+/**
  * JobState is where a job is in its life.
  *
  * @generated from enum weft.v1.JobState
@@ -1245,6 +1364,19 @@ export const JobService: GenService<{
     methodKind: "unary";
     input: typeof ListJobsRequestSchema;
     output: typeof ListJobsResponseSchema;
+  },
+  /**
+   * GetJobTrace returns the spans the coordinator recorded in the job's trace (the job span and its
+   * plan, phase, task-attempt and commit spans), finished and still running, for a waterfall. The
+   * coordinator keeps the spans of its most recent jobs only: an older job, a job run before the
+   * coordinator restarted, or a cluster with tracing sampled out answers with no spans.
+   *
+   * @generated from rpc weft.v1.JobService.GetJobTrace
+   */
+  getJobTrace: {
+    methodKind: "unary";
+    input: typeof GetJobTraceRequestSchema;
+    output: typeof GetJobTraceResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_weft_v1_job, 0);

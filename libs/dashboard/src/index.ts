@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url';
+
+/** Folder of the dashboard's built web assets (index.html, the bundle, styles), which the gateway serves. */
+export const dashboardAssetsDir: string = fileURLToPath(new URL('../dist/web/', import.meta.url));
