@@ -70,6 +70,14 @@ export interface MapBytes<V> {
   combine(a: V, b: V): V;
   /** The number of lines and the distinct keys (each once) with their folded values. */
   run(input: Uint8Array, ctx: MapContext): { lines: number; keys: readonly string[]; values: readonly V[] };
+  /**
+   * Optional: `run`'s result already partitioned and sorted, which lets a path that keeps state
+   * across tasks (e.g. a thread's table of keys already seen) sort each key once per thread rather
+   * than once per task. Part `p` must hold exactly the keys with `partitionOf(key, partitions) === p`,
+   * each once, well-formed, in run order (UTF-16 code units), with their folded values. Preferred
+   * over `run` when present; if it throws, the task reruns on the line path.
+   */
+  runSorted?(input: Uint8Array, ctx: MapContext, partitions: number): { lines: number; partitions: readonly { keys: readonly string[]; values: readonly V[] }[] };
 }
 
 /** What a scatter function's `run` sees besides its input. */

@@ -148,6 +148,23 @@ export class MapCollector<V> {
   }
 
   /**
+   * Finishes a task whose whole input went through the job's `mapBytes.runSorted`: the records of
+   * each partition are already distinct and in run order, so they are only encoded (RunWriter still
+   * checks the order). Only for a fresh collector.
+   * @throws RangeError when there are not `options.partitions` parts; UserCodeError when a value
+   *   does not fit the codec or the keys are out of order.
+   */
+  finishSorted(lines: number, partitions: readonly { keys: readonly string[]; values: readonly V[] }[]): MapTaskOutput {
+    if (partitions.length !== this.options.partitions) {
+      throw new RangeError(`${this.job.name} mapBytes.runSorted returned ${partitions.length} partitions, expected ${this.options.partitions}`);
+    }
+    this.lines += lines;
+    return this.encodeRuns(
+      partitions.map(({ keys, values }) => ({ count: keys.length, write: (writer) => { for (let i = 0; i < keys.length; i++) writer.add(keys[i]!, values[i]!); } })),
+    );
+  }
+
+  /**
    * Takes a job's `mapBytes` result: `lines` input lines whose map emits folded into one value per
    * distinct key (keys must not have been seen by this collector before).
    */

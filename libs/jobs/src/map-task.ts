@@ -15,6 +15,20 @@ export function runMapTask<V>(job: JobDefinition<V, unknown>, input: Uint8Array,
   const fast = job.mapBytes;
   if (fast && fast.map === job.map && fast.combine === job.combine && !job.stages?.length) {
     const collector = new MapCollector(job, options);
+    if (fast.runSorted) {
+      let sorted: ReturnType<typeof fast.runSorted> | undefined;
+      try {
+        sorted = fast.runSorted(input, collector.context, options.partitions);
+      } catch {
+        sorted = undefined; // the line path below reports the failure with its line location
+      }
+      if (sorted) {
+        const output = collector.finishSorted(sorted.lines, sorted.partitions);
+        output.bytesIn = input.byteLength;
+        return output;
+      }
+      return runMapTaskByLines(job, input, options);
+    }
     let combined: ReturnType<typeof fast.run> | undefined;
     try {
       combined = fast.run(input, collector.context);

@@ -5,7 +5,7 @@ import { runMapTask, runMapTaskByLines } from '../map-task.js';
 import { runReduceTask } from '../reduce-task.js';
 import { runLocally } from '../run-locally.js';
 import { wordcount } from './wordcount.js';
-import { countWordsInBytes } from './wordcount-bytes.js';
+import { countWordsInBytes, countWordsInBytesSorted, WORD_TABLE_LIMITS } from './wordcount-bytes.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const base: MapTaskOptions = { params: {}, partitions: 1, inputLabel: 'a.txt', firstLine: 7, inputOffset: 4096, skipBadRecords: false };
@@ -142,13 +142,14 @@ describe('wordcount byte-level map path', () => {
       ...wordcount,
       mapBytes: {
         ...wordcount.mapBytes!,
+        runSorted: undefined,
         run: () => {
           throw new Error('no');
         },
       },
     });
     expect(runMapTask(failing, utf8('a b a\n'), base)).toEqual(runMapTaskByLines(wordcount, utf8('a b a\n'), base));
-    const marked = defineJob({ ...wordcount, mapBytes: { ...wordcount.mapBytes!, run: () => ({ lines: 5, keys: ['from-bytes', 'a'], values: [2, 1] }) } });
+    const marked = defineJob({ ...wordcount, mapBytes: { ...wordcount.mapBytes!, runSorted: undefined, run: () => ({ lines: 5, keys: ['from-bytes', 'a'], values: [2, 1] }) } });
     const used = runMapTask(marked, utf8('a b a\n'), { ...base, partitions: 1 });
     expect([...readRun(used.partitions[0]!, intCodec)]).toEqual([['a', 1], ['from-bytes', 2]]);
     expect(used.recordsIn).toBe(5);
@@ -196,5 +197,51 @@ describe('wordcount byte-level map path', () => {
     expect(out.recordsOut).toBeGreaterThan(10_000); // past the table's first growth
     expectSameTask(input, base);
     expectSameAsLocal(corpus(7, 300_000), 3);
+  });
+
+  it('runSorted: a throw falls back to the line path, a wrong partition count is refused', () => {
+    const failing = defineJob({
+      ...wordcount,
+      mapBytes: {
+        ...wordcount.mapBytes!,
+        runSorted: () => {
+          throw new Error('no');
+        },
+      },
+    });
+    expect(runMapTask(failing, utf8('a b a\n'), { ...base, partitions: 2 })).toEqual(runMapTaskByLines(wordcount, utf8('a b a\n'), { ...base, partitions: 2 }));
+    const marked = defineJob({ ...wordcount, mapBytes: { ...wordcount.mapBytes!, runSorted: () => ({ lines: 3, partitions: [{ keys: ['a', 'sorted'], values: [4, 1] }] }) } });
+    const used = runMapTask(marked, utf8('a b a\n'), base);
+    expect([...readRun(used.partitions[0]!, intCodec)]).toEqual([['a', 4], ['sorted', 1]]);
+    expect(used.recordsIn).toBe(3);
+    // A part count that does not match the task's is a bug of the path, reported as such.
+    expect(() => runMapTask(marked, utf8('a b a\n'), { ...base, partitions: 2 })).toThrow(/runSorted returned 1 partitions, expected 2/);
+    expect(() => countWordsInBytesSorted(utf8('a'), 0)).toThrow(RangeError);
+  });
+
+  it('runSorted keeps its table across tasks: every task of a sequence matches the line path and the unsorted path', () => {
+    const unsorted = defineJob({ ...wordcount, mapBytes: { ...wordcount.mapBytes!, runSorted: undefined } });
+    const rand = random(99);
+    const inputs = [corpus(1, 200_000), corpus(2, 150_000), adversarialInput(rand, 400), corpus(3, 100_000), utf8(''), adversarialInput(rand, 50), corpus(1, 200_000)];
+    // Partition counts change between tasks (a thread serves several jobs): partitions are recomputed.
+    const partitionCounts = [2, 2, 3, 1, 2, 5, 2];
+    inputs.forEach((input, i) => {
+      const options = { ...base, partitions: partitionCounts[i]! };
+      const out = expectSameTask(input, options);
+      expect(out).toEqual(runMapTask(unsorted, input, options));
+      // Counts are per task: the same input twice gives the same runs, not doubled counts.
+      expect(runMapTask(wordcount, input, options)).toEqual(out);
+    });
+  });
+
+  it('runSorted starts a fresh table past its limits and gives the same runs', () => {
+    const saved = { ...WORD_TABLE_LIMITS };
+    try {
+      WORD_TABLE_LIMITS.entries = 500;
+      WORD_TABLE_LIMITS.arenaBytes = 4096;
+      for (let seed = 10; seed < 16; seed++) expectSameTask(corpus(seed, 40_000), { ...base, partitions: 3 });
+    } finally {
+      Object.assign(WORD_TABLE_LIMITS, saved);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { partitionOf } from '@weft/records';
 import { isPythonSpace } from './split-words.js';
 
 // Byte classes of the scan. ASCII whitespace is Python's str.split() set: \t \n \v \f \r, U+001C..U+001F, space.
@@ -23,6 +24,12 @@ const encoder = new TextEncoder();
  * copied into one arena; counting a token costs a probe and a byte compare, never a JS string.
  * `addLowered` lower-cases ASCII letters of the source while hashing/comparing/copying, so the
  * caller's buffer is never modified.
+ *
+ * A table can also outlive a task (see {@link countWordsInBytesSorted}): counts are per task (the
+ * entries a task touched are listed and zeroed afterwards), while each entry's decoded key, its
+ * partition and its rank in the sorted order of all keys the table has seen are kept. A word that
+ * appears in many tasks is then decoded, hashed for its partition and sorted once per table, and
+ * a task only sorts the integer ranks of its keys.
  */
 class ByteCountTable {
   private slots = new Int32Array(1 << 14); // entry index + 1; 0 = empty
@@ -33,7 +40,21 @@ class ByteCountTable {
   private lengths = new Int32Array(1 << 13);
   private hashes = new Int32Array(1 << 13);
   private counts = new Float64Array(1 << 13);
+  // Entries with a non-zero count, in first-touch order.
+  private touched = new Int32Array(1 << 13);
+  private touchedCount = 0;
+  // Kept across tasks (sortedRuns): decoded keys, partitions (for `partitionsOfEntries`), sorted order and ranks.
+  private keys: string[] = [];
+  private parts = new Int32Array(1 << 13);
+  private partitionsOfEntries = 0;
+  private ranks = new Int32Array(1 << 13); // position in `order`, -1 = not placed yet
+  private order = new Int32Array(0); // placed entries in key order (UTF-16 code units)
   size = 0;
+
+  /** Bytes of key text held (the arena's used part). */
+  get arenaBytes(): number {
+    return this.arenaUsed;
+  }
 
   /** Adds 1 to the key LOWER[source[start..end)], whose FNV-1a hash (of the lowered bytes) is `hash`. */
   addLowered(source: Uint8Array, start: number, end: number, hash: number): void {
@@ -50,7 +71,7 @@ class ByteCountTable {
         let k = 0;
         while (k < length && arena[at + k] === LOWER[source[start + k]!]) k++;
         if (k === length) {
-          this.counts[entry]!++;
+          if (this.counts[entry]!++ === 0) this.touch(entry);
           return;
         }
       }
@@ -62,16 +83,112 @@ class ByteCountTable {
     for (let k = 0; k < length; k++) arena[at + k] = LOWER[source[start + k]!]!;
   }
 
-  /** The distinct keys (decoded from UTF-8) and their counts, in insertion order. */
+  /** The distinct keys counted (decoded from UTF-8) and their counts, in first-touch order. */
   entries(): { keys: string[]; values: number[] } {
-    const keys = new Array<string>(this.size);
-    const values = new Array<number>(this.size);
-    for (let e = 0; e < this.size; e++) {
-      const at = this.starts[e]!;
-      keys[e] = decoder.decode(this.arena.subarray(at, at + this.lengths[e]!));
-      values[e] = this.counts[e]!;
+    const n = this.touchedCount;
+    const keys = new Array<string>(n);
+    const values = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const e = this.touched[i]!;
+      keys[i] = this.keyOf(e);
+      values[i] = this.counts[e]!;
     }
     return { keys, values };
+  }
+
+  /**
+   * The keys counted since the last call, split by `partitionOf(key, partitions)` and each part in
+   * run order, with their counts; then zeroes the counts. New keys are decoded, partitioned and
+   * merged into the table's sorted order here, once; known keys only have their ranks sorted.
+   */
+  sortedRuns(partitions: number): { keys: string[]; values: number[] }[] {
+    if (this.partitionsOfEntries !== partitions) {
+      for (const e of this.order) this.parts[e] = partitionOf(this.keys[e]!, partitions);
+      this.partitionsOfEntries = partitions;
+    }
+    const n = this.touchedCount;
+    const fresh: number[] = [];
+    const sizes = new Int32Array(partitions);
+    for (let i = 0; i < n; i++) {
+      const e = this.touched[i]!;
+      if (this.ranks[e]! < 0) {
+        this.parts[e] = partitionOf(this.keyOf(e), partitions);
+        fresh.push(e);
+      }
+      sizes[this.parts[e]!]!++;
+    }
+    if (fresh.length > 0) this.place(fresh);
+    const byPartition = Array.from(sizes, (size) => new Int32Array(size));
+    sizes.fill(0);
+    for (let i = 0; i < n; i++) {
+      const e = this.touched[i]!;
+      const p = this.parts[e]!;
+      byPartition[p]![sizes[p]!++] = this.ranks[e]!;
+    }
+    const runs = byPartition.map((ranks) => {
+      ranks.sort(); // numeric: ranks are the keys' positions in UTF-16 code unit order
+      const keys = new Array<string>(ranks.length);
+      const values = new Array<number>(ranks.length);
+      for (let i = 0; i < ranks.length; i++) {
+        const e = this.order[ranks[i]!]!;
+        keys[i] = this.keys[e]!;
+        values[i] = this.counts[e]!;
+      }
+      return { keys, values };
+    });
+    this.clearCounts();
+    return runs;
+  }
+
+  /** Zeroes the counts of the entries touched since the last clear. */
+  clearCounts(): void {
+    for (let i = 0; i < this.touchedCount; i++) this.counts[this.touched[i]!] = 0;
+    this.touchedCount = 0;
+  }
+
+  private keyOf(e: number): string {
+    let key = this.keys[e];
+    if (key === undefined) {
+      const at = this.starts[e]!;
+      key = decoder.decode(this.arena.subarray(at, at + this.lengths[e]!));
+      this.keys[e] = key;
+    }
+    return key;
+  }
+
+  /** Merges entries never placed (keys decoded) into the sorted order and renumbers the ranks. */
+  private place(fresh: number[]): void {
+    const keys = this.keys;
+    // Keys are distinct, so never equal: UTF-16 code unit order, the run order.
+    fresh.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+    const old = this.order;
+    const merged = new Int32Array(old.length + fresh.length);
+    let from = 0; // next entry of `old` to copy
+    let to = 0;
+    for (const e of fresh) {
+      const key = keys[e]!;
+      // First position in old[from..] whose key sorts after `key` (binary search).
+      let lo = from;
+      let hi = old.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[old[mid]!]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      merged.set(old.subarray(from, lo), to);
+      to += lo - from;
+      from = lo;
+      merged[to++] = e;
+    }
+    merged.set(old.subarray(from), to);
+    this.order = merged;
+    const ranks = this.ranks;
+    for (let i = 0; i < merged.length; i++) ranks[merged[i]!] = i;
+  }
+
+  private touch(e: number): void {
+    if (this.touchedCount === this.touched.length) this.touched = grow(this.touched, this.touchedCount + 1);
+    this.touched[this.touchedCount++] = e;
   }
 
   private newEntry(slot: number, length: number, hash: number): number {
@@ -81,6 +198,8 @@ class ByteCountTable {
       this.lengths = grow(this.lengths, n);
       this.hashes = grow(this.hashes, n);
       this.counts = grow(this.counts, n);
+      this.parts = grow(this.parts, n);
+      this.ranks = grow(this.ranks, n);
     }
     if (this.arenaUsed + length > this.arena.length) this.arena = grow(this.arena, this.arenaUsed + length);
     const e = this.size++;
@@ -88,6 +207,8 @@ class ByteCountTable {
     this.lengths[e] = length;
     this.hashes[e] = hash;
     this.counts[e] = 1;
+    this.ranks[e] = -1;
+    this.touch(e);
     this.arenaUsed += length;
     this.slots[slot] = e + 1;
     if (this.size * 2 > this.slots.length) this.rehash();
@@ -155,6 +276,36 @@ function countLineExactly(table: ByteCountTable, input: Uint8Array, start: numbe
  */
 export function countWordsInBytes(input: Uint8Array): { lines: number; keys: string[]; values: number[] } {
   const table = new ByteCountTable();
+  const lines = scan(table, input);
+  return { lines, ...table.entries() };
+}
+
+/** Bounds of the table {@link countWordsInBytesSorted} keeps per thread: past either, it starts afresh. */
+export const WORD_TABLE_LIMITS = { entries: 1 << 21, arenaBytes: 64 << 20 };
+
+let threadTable: ByteCountTable | undefined;
+
+/**
+ * {@link countWordsInBytes} with its keys already split into `partitions` runs (by `partitionOf`)
+ * and sorted in run order, each distinct key once with its count. The hash table lives on in this
+ * thread between calls (up to {@link WORD_TABLE_LIMITS}), keeping each key's decoded text,
+ * partition and sort rank, so the words every split repeats are decoded, partitioned and sorted
+ * once per thread instead of once per map task. Same keys, values and order as sorting
+ * countWordsInBytes' result. If anything throws, the table is dropped (never left half-updated).
+ */
+export function countWordsInBytesSorted(input: Uint8Array, partitions: number): { lines: number; partitions: { keys: string[]; values: number[] }[] } {
+  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${String(partitions)}`);
+  if (!threadTable || threadTable.size > WORD_TABLE_LIMITS.entries || threadTable.arenaBytes > WORD_TABLE_LIMITS.arenaBytes) threadTable = new ByteCountTable();
+  const table = threadTable;
+  threadTable = undefined; // restored only once the call has left the table consistent
+  const lines = scan(table, input);
+  const runs = table.sortedRuns(partitions);
+  threadTable = table;
+  return { lines, partitions: runs };
+}
+
+/** Counts the words of `input` into `table`; returns the number of lines. */
+function scan(table: ByteCountTable, input: Uint8Array): number {
   const end = input.length;
   // Tokens of the current line, committed when the line turns out to be all ASCII.
   let staged = new Int32Array(3 * 256);
@@ -202,5 +353,5 @@ export function countWordsInBytes(input: Uint8Array): { lines: number; keys: str
     }
     pos = next;
   }
-  return { lines, ...table.entries() };
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { defineJob } from '../definitions.js';
 import { isPythonSpace } from './split-words.js';
-import { countWordsInBytes } from './wordcount-bytes.js';
+import { countWordsInBytes, countWordsInBytesSorted } from './wordcount-bytes.js';
 
 /**
  * Counts words: each line is lower-cased (`toLowerCase`, Unicode default case mapping) and split on
@@ -14,8 +14,13 @@ export const wordcount = defineJob<number, number>({
   values: 'int',
   results: 'int',
   map: wordcountMap,
-  // The same counts without a JS string per token (see wordcount-bytes.ts).
-  mapBytes: { map: wordcountMap, combine: add, run: (input) => countWordsInBytes(input) },
+  // The same counts without a JS string per token; runSorted keeps a thread's keys sorted across tasks (see wordcount-bytes.ts).
+  mapBytes: {
+    map: wordcountMap,
+    combine: add,
+    run: (input) => countWordsInBytes(input),
+    runSorted: (input, _ctx, partitions) => countWordsInBytesSorted(input, partitions),
+  },
   combine: add,
   reduce(_key, values) {
     let sum = 0;
