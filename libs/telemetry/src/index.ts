@@ -6,3 +6,5 @@ export type { Telemetry, TelemetryOptions } from './start-telemetry.js';
 export { weftTracer, withSpan, recordFailure, recordThreadSpan, activeTraceFields, activeTraceId, instrumentationScope } from './spans.js';
 export { weftMeter, observePool, secondsBuckets } from './meter.js';
 export type { PoolLoad } from './meter.js';
+export { RecentTraces } from './recent-traces.js';
+export type { KeptTrace, RecentTracesOptions } from './recent-traces.js';

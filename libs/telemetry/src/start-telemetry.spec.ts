@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { createLogger } from './logger.js';
+import { RecentTraces } from './recent-traces.js';
 import { weftMeter, weftTracer } from './index.js';
 import { samplerFromEnv } from './sampler-from-env.js';
 import { startTelemetry } from './start-telemetry.js';
@@ -29,6 +30,24 @@ describe('startTelemetry', () => {
     expect(span.isRecording()).toBe(false);
     span.end();
     await telemetry.shutdown();
+  });
+
+  it('records spans for its own span processors without an endpoint, exporting nothing', async () => {
+    const kept = new RecentTraces({ keyAttribute: 'weft.job.id', maxTraces: 1 });
+    const telemetry = await startTelemetry({ service: 'coordinator', env: {}, spanProcessors: [kept] });
+    try {
+      expect(telemetry.tracing).toBe(false);
+      const span = weftTracer().startSpan('job wordcount', { attributes: { 'weft.job.id': 'j' } });
+      expect(span.isRecording()).toBe(true);
+      span.end();
+      expect(kept.trace('j')!.spans.map((s) => s.name)).toEqual(['job wordcount']);
+    } finally {
+      await telemetry.shutdown();
+      trace.disable();
+      context.disable();
+    }
+    await expect(startTelemetry({ service: 'coordinator', env: { OTEL_TRACES_SAMPLER: 'sometimes' }, spanProcessors: [kept] }))
+      .rejects.toMatchObject({ kind: 'config-invalid', problems: [expect.stringMatching(/^OTEL_TRACES_SAMPLER must be one of /)] });
   });
 
   it('lists every bad OTEL_* value in one ConfigError, naming variable and value', async () => {

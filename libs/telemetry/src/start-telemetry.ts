@@ -7,7 +7,7 @@ import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, TracerProvider, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, TracerProvider, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ConfigError } from '@weft/errors';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { samplerFromEnv } from './sampler-from-env.js';
@@ -24,6 +24,13 @@ export interface TelemetryOptions {
   readonly metricsHost?: string;
   /** Extra resource attributes, e.g. `{ 'service.instance.id': nodeId }`. */
   readonly attributes?: Record<string, string>;
+  /**
+   * Span processors that see this process's spans whether or not they are exported (the
+   * coordinator keeps its jobs' spans for GetJobTrace). With any, spans are recorded (under the
+   * OTEL_TRACES_SAMPLER sampler) even when no OTLP endpoint is configured; `tracing` still says
+   * whether they are exported.
+   */
+  readonly spanProcessors?: readonly SpanProcessor[];
 }
 
 /** The running telemetry of a process. */
@@ -42,7 +49,7 @@ const protocols = ['http/protobuf', 'http/json'] as const;
 /**
  * Starts OpenTelemetry for one process, once, from `main.ts`. Tracing is OFF (nothing exported,
  * the API's no-op tracer everywhere) unless OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
- * OTEL_EXPORTER_OTLP_ENDPOINT is set. Then: OTLP over HTTP with OTEL_EXPORTER_OTLP_PROTOCOL
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, or `spanProcessors` are given (spans then go to those only). Then: OTLP over HTTP with OTEL_EXPORTER_OTLP_PROTOCOL
  * (`http/protobuf` default, `http/json`), the sampler of OTEL_TRACES_SAMPLER, a resource with
  * service, host and process (plus OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME, and k8s pod and
  * namespace from K8S_POD_NAME / K8S_NAMESPACE_NAME), an AsyncLocalStorage context manager and the
@@ -58,13 +65,14 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const closers: (() => Promise<void>)[] = [];
   let metricsServer: MetricsServer | undefined;
 
+  const processors: SpanProcessor[] = [];
   if (tracesUrl && settings) {
     const exporter: SpanExporter = settings.protocol === 'http/json' ? new OtlpJsonExporter({ url: tracesUrl }) : new OtlpProtoExporter({ url: tracesUrl });
-    const provider = new TracerProvider({
-      resource,
-      sampler: settings.sampler,
-      spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: settings.scheduleDelayMs })],
-    });
+    processors.push(new BatchSpanProcessor({ exporter, scheduledDelayMillis: settings.scheduleDelayMs }));
+  }
+  processors.push(...(options.spanProcessors ?? []));
+  if (processors.length > 0) {
+    const provider = new TracerProvider({ resource, sampler: settings?.sampler ?? readSampler(env), spanProcessors: processors });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
     trace.setGlobalTracerProvider(provider);
@@ -116,6 +124,15 @@ async function buildResource(options: TelemetryOptions): Promise<Resource> {
   const resource = resourceFromAttributes(attributes).merge(detected).merge(fromEnv);
   await resource.waitForAsyncAttributes?.();
   return resource;
+}
+
+/** The sampler of OTEL_TRACES_SAMPLER for a process that records spans without exporting them; a ConfigError names a bad value. */
+function readSampler(env: NodeJS.ProcessEnv): Sampler {
+  try {
+    return samplerFromEnv(env);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
 }
 
 /** The exporter settings of the `OTEL_*` variables; throws a ConfigError listing every bad one. */
