@@ -1,6 +1,6 @@
 import type { Client } from '@connectrpc/connect';
 import { Code, ConnectError } from '@connectrpc/connect';
-import type { Job, WatchJobResponse } from '@weft/proto';
+import type { GetJobTraceResponse, Job, WatchJobResponse } from '@weft/proto';
 import type { JobService } from '@weft/proto';
 import { JobState, ResultOrder } from '@weft/proto';
 import { JobFailedError } from './job-failed-error.js';
@@ -44,6 +44,12 @@ export interface JobHandle {
   results(options?: ResultsOptions): AsyncIterable<ResultRecord>;
   /** Cancels the job (a no-op for an ended job) and returns it as the cancellation left it. */
   cancel(options?: CallOptionsInit): Promise<Job>;
+  /**
+   * The spans the coordinator recorded in the job's trace, running and ended, ordered by start
+   * (GetJobTrace; retried on UNAVAILABLE): what a waterfall draws. No spans when the job's trace
+   * is no longer kept.
+   */
+  trace(options?: CallOptionsInit): Promise<GetJobTraceResponse>;
 }
 
 /** @internal What a handle needs from the client that made it. */
@@ -118,7 +124,11 @@ export function createJobHandle(id: string, ctx: JobCallContext): JobHandle {
     return res.job;
   }
 
-  return { id, get, watch, wait, results, cancel };
+  function trace(options: CallOptionsInit = {}): Promise<GetJobTraceResponse> {
+    return retryUnavailable(() => jobs.getJobTrace({ jobId: id }, { headers, signal: options.signal }), ctx.retry, options.signal);
+  }
+
+  return { id, get, watch, wait, results, cancel, trace };
 }
 
 function settle(job: Job): Job {

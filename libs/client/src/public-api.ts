@@ -16,4 +16,4 @@ export { Code, ConnectError } from '@connectrpc/connect';
 
 // The public messages and enums a caller branches on, so users need only this package.
 export { JobState, Phase, TaskEventType, NodeRole, NodeState, BreakerState, Executor, FunctionKind } from '@weft/proto';
-export type { Job, PhaseProgress, TaskEvent, WatchJobResponse, Node, FunctionInfo, ScatterSummary } from '@weft/proto';
+export type { Job, PhaseProgress, TaskEvent, WatchJobResponse, Node, FunctionInfo, ScatterSummary, GetJobTraceResponse, TraceSpan } from '@weft/proto';

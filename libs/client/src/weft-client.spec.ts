@@ -98,6 +98,23 @@ describe('createWeftClient', () => {
     expect(calls).toBe(1);
   });
 
+  it('trace() returns the job\'s spans (GetJobTrace), retried on UNAVAILABLE', async () => {
+    let calls = 0;
+    const client = clientFor(({ service }) => {
+      service(JobService, {
+        getJobTrace(req) {
+          calls++;
+          if (calls < 2) throw new ConnectError('down', Code.Unavailable);
+          return { traceId: 'ab'.repeat(16), spans: [{ spanId: '01'.repeat(8), name: `job of ${req.jobId}`, startTime: timestampNow() }] };
+        },
+      });
+    });
+    const trace = await client.job('j-1').trace();
+    expect(calls).toBe(2);
+    expect(trace.traceId).toBe('ab'.repeat(16));
+    expect(trace.spans.map((s) => [s.name, s.endTime])).toEqual([['job of j-1', undefined]]);
+  });
+
   it('gives up retrying after maxAttempts', async () => {
     let calls = 0;
     const client = createWeftClient({

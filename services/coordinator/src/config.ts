@@ -43,6 +43,8 @@ export interface CoordinatorConfig {
   readonly tls: InternalTlsFiles | undefined;
   /** Cleartext port serving only grpc.health.v1, for probes that cannot speak TLS (COORDINATOR_HEALTH_PORT; unset = none, 0 = OS-chosen). */
   readonly healthPort: number;
+  /** Jobs whose spans are kept in memory for GetJobTrace (COORDINATOR_TRACE_RETENTION, default 200; 0 = none). */
+  readonly traceRetention: number;
 }
 
 /** Reads the coordinator's configuration from `env`; throws a ConfigError listing every problem. */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     },
     tls: readInternalTls(read),
     healthPort: read.port('COORDINATOR_HEALTH_PORT', -1),
+    traceRetention: read.int('COORDINATOR_TRACE_RETENTION', 200, { min: 0, max: 100_000 }),
   };
   read.assertValid();
   return config;

@@ -4,7 +4,7 @@ import { FunctionRegistry } from '@weft/jobs';
 import { ClusterService, Health, JobService, ScatterGatherService } from '@weft/proto';
 import { RegistryService } from '@weft/proto/cluster';
 import { GrpcServer, HealthRegistry, createClientFactory, type RunningService } from '@weft/rpc';
-import type { Logger } from '@weft/telemetry';
+import type { Logger, RecentTraces } from '@weft/telemetry';
 import { createClusterService } from './cluster-service.js';
 import type { CoordinatorConfig } from './config.js';
 import { JobManager } from './job-manager.js';
@@ -27,8 +27,9 @@ export const version = '0.1.0';
  * Wires the coordinator: journal, worker registry, scheduler, job manager, and one grpc-js server
  * carrying the internal RegistryService plus the public JobService/ClusterService the gateway
  * relays to. Unfinished jobs from the journal start again before the server accepts calls.
+ * `traces` is the span processor keeping recent jobs' spans (GetJobTrace answers from it).
  */
-export async function startCoordinator(config: CoordinatorConfig, log: Logger): Promise<RunningService> {
+export async function startCoordinator(config: CoordinatorConfig, log: Logger, traces?: RecentTraces): Promise<RunningService> {
   const id = `coordinator-${randomBytes(3).toString('hex')}`;
   const store = new JobStore(config.dataDir);
   const owners = new JobOwners(config.dataDir);
@@ -59,7 +60,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger): 
   const server = new GrpcServer({ host: config.host, port: config.port, log, tls: config.tls })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
-    .add(JobService, withJobAccess({ ...createJobService(jobs, store), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
+    .add(JobService, withJobAccess({ ...createJobService(jobs, store, traces), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
     .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, usable: (node) => policies.isUsable(node) }));
   const startedMs = Date.now();
   let address = '';

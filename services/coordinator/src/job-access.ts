@@ -27,7 +27,7 @@ type JobServiceImpl = Partial<ServiceImpl<typeof JobService>>;
 
 /**
  * Wraps the JobService so a caller sees only its own jobs: SubmitJob and UploadJob record the
- * caller as the job's owner; GetJob, WatchJob, ReadResults and CancelJob on another caller's job
+ * caller as the job's owner; GetJob, GetJobTrace, WatchJob, ReadResults and CancelJob on another caller's job
  * answer NOT_FOUND exactly like a job that does not exist (so ids do not leak); ListJobs lists
  * only the caller's jobs. Admin callers and calls without an identity are not restricted.
  */
@@ -61,6 +61,10 @@ export function withJobAccess(inner: JobServiceImpl, jobs: JobManager, owners: J
     async getJob(request, ctx) {
       visible(ctx, request.jobId);
       return inner.getJob!(request, ctx);
+    },
+    async getJobTrace(request, ctx) {
+      visible(ctx, request.jobId);
+      return inner.getJobTrace!(request, ctx);
     },
     async *watchJob(request, ctx) {
       visible(ctx, request.jobId);

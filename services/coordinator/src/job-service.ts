@@ -4,8 +4,10 @@ import type { ServiceImpl } from '@connectrpc/connect';
 import { FailedPreconditionError, InvalidArgumentError } from '@weft/errors';
 import type { JobService} from '@weft/proto';
 import { JobState, WatchJobResponseSchema, type ReadResultsResponse, type WatchJobResponse } from '@weft/proto';
+import type { RecentTraces } from '@weft/telemetry';
 import type { JobManager } from './job-manager.js';
 import type { JobStore } from './job-store.js';
+import { jobTraceResponse } from './job-trace.js';
 
 const maxPageSize = 1000;
 
@@ -16,9 +18,10 @@ function requireJobId(jobId: string): string {
 
 /**
  * weft.v1.JobService on the coordinator. The gateway validates callers and relays to it; the
- * coordinator is the authority on jobs, so all semantic validation happens here.
+ * coordinator is the authority on jobs, so all semantic validation happens here. `traces` keeps
+ * the spans of recent jobs for GetJobTrace (none kept without it).
  */
-export function createJobService(jobs: JobManager, store: JobStore): Partial<ServiceImpl<typeof JobService>> {
+export function createJobService(jobs: JobManager, store: JobStore, traces?: RecentTraces): Partial<ServiceImpl<typeof JobService>> {
   return {
     async submitJob(request) {
       if (!request.spec) throw new InvalidArgumentError('spec', 'is required');
@@ -28,6 +31,11 @@ export function createJobService(jobs: JobManager, store: JobStore): Partial<Ser
 
     getJob(request) {
       return { job: jobs.get(requireJobId(request.jobId)) };
+    },
+
+    getJobTrace(request) {
+      const job = jobs.get(requireJobId(request.jobId));
+      return jobTraceResponse(traces?.trace(job.id));
     },
 
     async *watchJob(request, ctx): AsyncGenerator<WatchJobResponse> {

@@ -18,6 +18,7 @@ export const requiredScopes: Readonly<Record<string, Scope | 'none' | 'any'>> = 
   'weft.v1.JobService/UploadJob': 'submit',
   'weft.v1.JobService/CancelJob': 'submit',
   'weft.v1.JobService/GetJob': 'read',
+  'weft.v1.JobService/GetJobTrace': 'read',
   'weft.v1.JobService/WatchJob': 'read',
   'weft.v1.JobService/ReadResults': 'read',
   'weft.v1.JobService/ListJobs': 'read',

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Code } from '@connectrpc/connect';
 import { JobState, NodeRole } from '@weft/client';
 import type { JobSpecInit, WatchJobResponse, WeftClient } from '@weft/client';
 import { generateCorpusText } from '@weft/corpus';
@@ -114,6 +115,38 @@ describe('job lifecycle', () => {
       const tail = (events: WatchJobResponse[]) => events.slice(1).filter((e) => Number(e.sequence) > from).map((e) => ({ sequence: e.sequence, event: e.event }));
       expect(tail(a)).toEqual(tail(b));
       expect(tail(a).some((e) => e.event.case === 'task')).toBe(true);
+    }));
+
+  it('GetJobTrace: the running spans of a job while it runs, all ended after, with no trace exporter; NOT_FOUND and INVALID_ARGUMENT for bad ids', () =>
+    suite.run(async ({ client }) => {
+      // 60 lines at 40 ms in 2 map tasks: about a second and a half of map work, seen while it runs.
+      const records = Array.from({ length: 60 }, (_, i) => `line ${i} ${'x'.repeat(9000)}`);
+      const job = await client.submit({ function: 'slow-lines', params: { msPerLine: 40 }, inputs: [{ records }], reducers: 2 });
+      let running = await job.trace();
+      const deadline = Date.now() + 30_000;
+      while (!running.spans.some((s) => s.attributes['weft.task.phase'] === 'map' && s.endTime === undefined) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        running = await job.trace();
+      }
+      const jobSpan = running.spans.find((s) => s.name === 'job slow-lines');
+      expect(jobSpan?.attributes['weft.job.id']).toBe(job.id);
+      expect(jobSpan?.endTime).toBeUndefined();
+      expect(running.spans.some((s) => s.attributes['weft.task.phase'] === 'map' && s.endTime === undefined)).toBe(true);
+
+      const done = await job.wait();
+      const ended = await job.trace();
+      expect(ended.traceId).toBe(done.traceId);
+      expect(ended.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(ended.spans.filter((s) => s.endTime === undefined).map((s) => s.name)).toEqual([]);
+      const ids = new Set(ended.spans.map((s) => s.spanId));
+      // One tree: a single span (the coordinator's SubmitJob) has its parent in another process.
+      expect(ended.spans.filter((s) => !ids.has(s.parentSpanId)).map((s) => s.name)).toEqual(['weft.v1.JobService/SubmitJob']);
+      const attempts = (phase: string) => ended.spans.filter((s) => s.attributes['weft.task.phase'] === phase && !s.error).length;
+      expect(attempts('map')).toBeGreaterThanOrEqual(done.phases[0]!.tasksTotal);
+      expect(attempts('reduce')).toBeGreaterThanOrEqual(2);
+
+      await expect(client.job('no-such-job').trace()).rejects.toMatchObject({ code: Code.NotFound });
+      await expect(client.job('').trace()).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining('job_id') });
     }));
 
   it('CancelJob of sleep-heavy map tasks frees every slot on every node within 1 s', () =>

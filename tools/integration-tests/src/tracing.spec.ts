@@ -143,6 +143,31 @@ describe('a traced word count on 3 mappers and 2 reducers', () => {
       }
     }));
 
+  it("GetJobTrace answers with exactly the coordinator's exported spans of the job: same ids, parents, names and times", () =>
+    suite.run(async (cluster) => {
+      const { id: jobId, traceId } = await exactWordCount();
+      const exported = (await cluster.trace(traceId)).filter((s) => s.service === 'weft-coordinator');
+      const kept = await cluster.client.job(jobId).trace();
+      expect(kept.traceId).toBe(traceId);
+      const ms = (t: { seconds: bigint; nanos: number } | undefined): number => Number(t!.seconds) * 1000 + t!.nanos / 1e6;
+      const byId = new Map(exported.map((s) => [s.spanId, s]));
+      expect(kept.spans.map((s) => s.spanId).sort()).toEqual([...byId.keys()].sort());
+      for (const span of kept.spans) {
+        const twin = byId.get(span.spanId)!;
+        expect({ name: span.name, parent: span.parentSpanId, error: span.error }).toEqual({ name: twin.name, parent: twin.parentSpanId, error: twin.status.code === 'error' });
+        expect(ms(span.startTime)).toBeCloseTo(twin.startMs, 2);
+        expect(ms(span.endTime)).toBeCloseTo(twin.endMs, 2);
+      }
+      // Ordered by start; the job span names its job, and every attempt span hangs below it.
+      const starts = kept.spans.map((s) => ms(s.startTime));
+      expect(starts).toEqual([...starts].sort((a, b) => a - b));
+      const job = kept.spans.find((s) => s.name === 'job wordcount')!;
+      expect(job.attributes['weft.job.id']).toBe(jobId);
+      const attempts = kept.spans.filter((s) => s.attributes['weft.task.phase'] !== undefined);
+      expect(new Set(attempts.map((s) => s.parentSpanId))).toEqual(new Set([job.spanId]));
+      expect(attempts.filter((s) => s.attributes['weft.task.phase'] === 'reduce').map((s) => s.attributes['weft.task.partition']).sort()).toEqual(['0', '1']);
+    }));
+
   it('serves /metrics in Prometheus text format on every service, and the counters move as a job runs', () =>
     suite.run(async (cluster) => {
       const nodes = [cluster.coordinator, cluster.gateway, cluster.mapper(0), cluster.mapper(1), cluster.mapper(2), cluster.reducer(0), cluster.reducer(1)];
