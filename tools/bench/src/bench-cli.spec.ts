@@ -95,6 +95,16 @@ describe('runBenchCli', () => {
     expect(stderr).toContain(message);
   });
 
+  it('--only runs just the named scenarios and refuses unknown names', async () => {
+    const other: Scenario = { ...fake, name: 'other', run: () => Promise.reject(new Error('other must not run')) };
+    const picked = await run(['--quick', '--json', '--only', 'fake', '--out', join(dir, 'only')], [fake, other]);
+    expect(picked.code).toBe(0);
+    expect((JSON.parse(picked.stdout) as BenchReport).scenarios.map((s) => s.name)).toEqual(['fake']);
+    const bad = await run(['--quick', '--only', 'fake,nope'], [fake, other]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown scenario "nope"; known: fake, other');
+  });
+
   it('prints usage on --help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
