@@ -58,6 +58,31 @@ describe('@weft/client/web', () => {
     expect(() => web.createWeftClient({ url: 'weft.example', transport: createRouterTransport(() => {}) })).toThrow(
       'options.url must be an http(s) URL, got "weft.example"',
     );
+    expect(() => web.createWeftClient({ url: 'weft.example' })).toThrow('options.url must be an http(s) URL, got "weft.example"');
+  });
+
+  it('talks to a real server through connect-web\'s fetch transport when given none', async () => {
+    const { createServer } = await import('node:http');
+    const { connectNodeAdapter } = await import('@connectrpc/connect-node');
+    let auth: string | undefined;
+    const server = createServer(connectNodeAdapter({
+      routes: ({ service }) => service(JobService, {
+        getJob(request, ctx) {
+          auth = ctx.requestHeader.get('authorization') ?? undefined;
+          return { job: create(JobSchema, { id: request.jobId, state: JobState.RUNNING }) };
+        },
+      }),
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const client = web.createWeftClient({ url: `http://127.0.0.1:${port}`, token: 'w3b' });
+      expect(await client.job('j-fetch').get()).toMatchObject({ id: 'j-fetch', state: JobState.RUNNING });
+      expect(auth).toBe('Bearer w3b');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('exports exactly what the Node entry point exports', () => {
@@ -67,6 +92,7 @@ describe('@weft/client/web', () => {
   it('reaches no Node-only module (connect-node, node:*) from web.ts', () => {
     const { files, packages } = importGraph('web.ts');
     expect(files).toContain('weft-client.ts');
+    expect(packages).toContain('@connectrpc/connect-web');
     expect([...packages].filter((p) => p.startsWith('node:') || p === '@connectrpc/connect-node' || p.startsWith('@opentelemetry/'))).toEqual([]);
     // The check itself sees the Node entry point's transport.
     expect(importGraph('index.ts').packages).toContain('@connectrpc/connect-node');

@@ -1,18 +1,18 @@
 // @weft/client/web: the same typed client for browsers. Nothing reachable from here imports
 // connect-node or `node:*` modules (web.spec.ts walks the imports to keep it so).
 import type { Transport } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-web';
 import { createWeftClientWithTransport } from './weft-client.js';
 import type { WeftClient, WeftClientOptions } from './weft-client.js';
 
 /** Options of the browser `createWeftClient`. */
 export interface WebClientOptions extends WeftClientOptions {
   /**
-   * The browser transport, e.g. `createConnectTransport({ baseUrl: url })` from
-   * `@connectrpc/connect-web` (Connect protocol over fetch, HTTP/1.1 is enough) or its
-   * `createGrpcWebTransport`. Required: this entry point bundles none of its own.
-   * TODO(issue 6): default to connect-web's `createConnectTransport` once it is a dependency.
+   * The browser transport. Default: `@connectrpc/connect-web`'s `createConnectTransport` to `url`
+   * (the Connect protocol over fetch, binary protobuf; HTTP/1.1 is enough). Pass its
+   * `createGrpcWebTransport`, or a transport with your own interceptors, to choose otherwise.
    */
-  readonly transport: Transport;
+  readonly transport?: Transport;
 }
 
 /**
@@ -21,7 +21,9 @@ export interface WebClientOptions extends WeftClientOptions {
  * (unary calls, `watch`, `results`, `scatter`) works. Throws a `TypeError` when `url` is not http(s).
  */
 export function createWeftClient(options: WebClientOptions): WeftClient {
-  return createWeftClientWithTransport(options);
+  // Making a transport sends nothing; createWeftClientWithTransport then checks the URL.
+  const transport = options.transport ?? createConnectTransport({ baseUrl: options.url, useBinaryFormat: true });
+  return createWeftClientWithTransport({ ...options, transport });
 }
 
 export * from './public-api.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JobState } from '@weft/client';
-import { failuresAndCluster, watchJob, wordCount } from './__fixtures__/client-readme-examples.js';
+import { failuresAndCluster, inBrowser, watchJob, wordCount } from './__fixtures__/client-readme-examples.js';
 import { startCluster } from './start-cluster.js';
 import type { TestCluster } from './start-cluster.js';
 
@@ -31,7 +31,7 @@ async function printed(fn: () => Promise<void>): Promise<unknown[][]> {
 }
 
 describe('libs/client/README.md', () => {
-  it.each(['submit', 'watch', 'errors'])('shows the %s example exactly as the type-checked fixture has it', (name) => {
+  it.each(['submit', 'watch', 'errors', 'browser'])('shows the %s example exactly as the type-checked fixture has it', (name) => {
     expect(readme).toContain(`\`\`\`ts\n${region(name)}\n\`\`\``);
   });
 
@@ -62,6 +62,14 @@ describe('libs/client/README.md', () => {
       const lines = await printed(watchJob);
       expect(lines.at(-2)).toEqual(['state', JobState.SUCCEEDED]);
       expect(lines.at(-1)).toEqual(['sum of squares', 14]);
+    }, timeout);
+
+    it('browser: the web entry point over fetch sees both phases finish', async () => {
+      const lines = await printed(inBrowser);
+      // A job this small may have ended before the watch began (then the snapshot is all there is);
+      // either way the stream ends with both phases done.
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      expect(lines.at(-1)).toEqual([[1, 1]]);
     }, timeout);
 
     it('errors: reports the failed job and lists the mappers', async () => {

@@ -2,6 +2,7 @@
 // The code blocks of libs/client/README.md, verbatim between the region markers, so that the lint
 // type-checks them and client-readme.spec.ts runs them against a real cluster.
 import { createWeftClient, isJobFailedError, NodeRole } from '@weft/client';
+import { createWeftClient as createWebClient } from '@weft/client/web';
 
 /** Submits a word count, waits, prints the top words. */
 export async function wordCount(): Promise<void> {
@@ -49,5 +50,15 @@ export async function failuresAndCluster(): Promise<void> {
   }
   const workers = (await client.cluster()).filter((n) => n.role === NodeRole.MAPPER);
   console.log(workers.map((n) => `${n.id} ${n.address} ${n.slots} slots`));
+  // #endregion
+}
+
+/** The browser entry point: the same client over Connect-Web's fetch transport. */
+export async function inBrowser(): Promise<void> {
+  const createWeftClient = createWebClient;
+  // #region browser
+  const client = createWeftClient({ url: process.env.WEFT_GATEWAY ?? 'http://127.0.0.1:8080' });
+  const job = await client.submit({ function: 'wordcount', inputs: [{ records: ['to be or not to be'] }] });
+  for await (const event of job.watch()) console.log(event.phases.map((p) => p.tasksDone));
   // #endregion
 }
