@@ -1,6 +1,6 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { TimestampSchema } from '@bufbuild/protobuf/wkt';
-import { SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import { GetJobTraceResponseSchema, TraceSpanSchema, type GetJobTraceResponse } from '@weft/proto';
 import type { KeptTrace } from '@weft/telemetry';
 
@@ -35,6 +35,7 @@ export function jobTraceResponse(kept: KeptTrace | undefined): GetJobTraceRespon
       attributes: Object.fromEntries(Object.entries(span.attributes).map(([key, value]) => [key, attributeText(value)])),
       error: span.status.code === SpanStatusCode.ERROR,
       statusMessage: span.status.message ?? '',
+      kind: SpanKind[span.kind].toLowerCase(),
     })),
   });
 }

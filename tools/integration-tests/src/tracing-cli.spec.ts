@@ -85,6 +85,36 @@ describe('weft trace against weft dev', () => {
     expect(lines.filter((l) => / run echo +mapper /.test(l))).toHaveLength(3);
   });
 
+  it("reads a job's coordinator spans through the gateway (GetJobTrace): by choice, and when the receiver cannot be reached", async () => {
+    const gateway = ['--gateway', dev!.gatewayUrl];
+    const submitted = await runWeft(['submit', 'wordcount', '--input', join(dir, 'words.txt'), '--reducers', '2', '--wait', '--json', ...gateway]);
+    expect(submitted.code).toBe(0);
+    const jobId = String((JSON.parse(submitted.stdout) as { job: { id: string } }).job.id);
+    const fromReceiver = JSON.parse((await runWeft(['trace', jobId, '--traces', tracesUrl, '--json', ...gateway])).stdout) as { traceId: string; source: string; spans: { spanId: string; service: string }[] };
+    expect(fromReceiver.source).toBe('receiver');
+
+    const run = await runWeft(['trace', jobId, '--source', 'gateway', '--json', ...gateway]);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as { traceId: string; source: string; spans: { spanId: string; name: string; service: string }[] };
+    expect({ traceId: doc.traceId, source: doc.source }).toEqual({ traceId: fromReceiver.traceId, source: 'gateway' });
+    // Exactly the coordinator's share of the full trace.
+    const coordinator = fromReceiver.spans.filter((span) => span.service === 'weft-coordinator').map((span) => span.spanId).sort();
+    expect(doc.spans.map((span) => span.spanId).sort()).toEqual(coordinator);
+    expect(doc.spans.some((span) => span.name === 'job wordcount')).toBe(true);
+
+    // No receiver where --traces points: the gateway's spans instead, and the title says so.
+    const text = await runWeft(['trace', jobId, '--traces', 'http://127.0.0.1:1', ...gateway]);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`trace ${doc.traceId} of job ${jobId} (the coordinator's spans, from GetJobTrace)`);
+    expect(lines.find((l) => / job wordcount +coordinator /.test(l))).toMatch(/^\* /);
+    expect(lines.at(-1)).toMatch(new RegExp(`^\\* critical path   ! error   ${doc.spans.length} spans, 1 services, `));
+
+    const misuse = await runWeft(['trace', doc.traceId, '--source', 'gateway', ...gateway]);
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toContain('--source gateway needs a job id');
+  });
+
   it('says why when a job has no trace to show', async () => {
     const run = await runWeft(['trace', 'job-does-not-exist', '--traces', tracesUrl, '--gateway', dev!.gatewayUrl]);
     expect(run.code).not.toBe(0);

@@ -154,7 +154,7 @@ describe('a traced word count on 3 mappers and 2 reducers', () => {
       expect(kept.spans.map((s) => s.spanId).sort()).toEqual([...byId.keys()].sort());
       for (const span of kept.spans) {
         const twin = byId.get(span.spanId)!;
-        expect({ name: span.name, parent: span.parentSpanId, error: span.error }).toEqual({ name: twin.name, parent: twin.parentSpanId, error: twin.status.code === 'error' });
+        expect({ name: span.name, kind: span.kind, parent: span.parentSpanId, error: span.error }).toEqual({ name: twin.name, kind: twin.kind, parent: twin.parentSpanId, error: twin.status.code === 'error' });
         expect(ms(span.startTime)).toBeCloseTo(twin.startMs, 2);
         expect(ms(span.endTime)).toBeCloseTo(twin.endMs, 2);
       }
