@@ -5,9 +5,9 @@ import tseslint from 'typescript-eslint';
 const services = ['gateway', 'coordinator', 'mapper', 'reducer'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'libs/proto/src/gen/**', '**/*.js', '**/*.mjs', 'libs/dashboard/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'libs/proto/src/gen/**', '**/*.js', '**/*.mjs'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommended],
     // Each project lints from its own folder (`npm run lint` there): its tsconfig.spec.json covers
     // sources and specs alike (tsconfig.json leaves specs out), and loading only that one program
@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   // Module boundaries: libs never import services or tools; no service imports another service.
   {
-    files: ['libs/**/*.ts'],
+    files: ['libs/**/*.ts', 'libs/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: [...services.map((s) => `@weft/${s}`), '@weft/cli', '@weft/bench', '@weft/corpus'], message: 'libs must not depend on services or tools' }] }],
     },
