@@ -11,4 +11,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, GATEWAY_DEV_MODE: 'true' })).toMatchObject({ devMode: true, tokensFile: undefined, limits: { messageBytes: 16 * 1024 * 1024, watchesPerCaller: 64 } });
     expect(loadConfig({ ...base, GATEWAY_TOKENS_FILE: '/etc/weft/auth/tokens', GATEWAY_MAX_UPLOAD_SIZE: '1GiB' })).toMatchObject({ devMode: false, tokensFile: '/etc/weft/auth/tokens', limits: { uploadBytes: 1024 ** 3 } });
   });
+
+  it('serves the dashboard unless GATEWAY_DASHBOARD=false', () => {
+    const dev = { ...base, GATEWAY_DEV_MODE: 'true' };
+    expect(loadConfig(dev).dashboard).toBe(true);
+    expect(loadConfig({ ...dev, GATEWAY_DASHBOARD: 'false' }).dashboard).toBe(false);
+    expect(() => loadConfig({ ...dev, GATEWAY_DASHBOARD: 'maybe' })).toThrow('GATEWAY_DASHBOARD');
+  });
 });

@@ -46,6 +46,11 @@ export interface GatewayConfig {
   readonly healthPort: number;
   /** Mutual TLS to the coordinator (WEFT_TLS_CA_FILE, _CERT_FILE, _KEY_FILE; all or none; unset = cleartext). */
   readonly internalTls: InternalTlsFiles | undefined;
+  /**
+   * Serve the web dashboard's files on the public port for GET requests no RPC matches
+   * (GATEWAY_DASHBOARD, default true). The dashboard calls only the public API, with the same auth.
+   */
+  readonly dashboard: boolean;
 }
 
 /** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     healthPort: read.port('GATEWAY_HEALTH_PORT', -1),
     internalTls: readInternalTls(read),
+    dashboard: read.bool('GATEWAY_DASHBOARD', true),
   };
   if (Boolean(certFile) !== Boolean(keyFile)) read.problem('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together');
   if (config.tokensFile === undefined && !config.devMode) {

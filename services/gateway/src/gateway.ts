@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ClusterService, Health, JobService, NodeRole, NodeState, ScatterGatherService } from '@weft/proto';
+import { dashboardAssetsDir } from '@weft/dashboard';
 import { HealthRegistry, createClientFactory, registerReflection, startConnectServer, type RunningService } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
 import type { GatewayConfig } from './config.js';
 import { Admission } from './admission.js';
 import { createEdgeSecurity } from './auth.js';
+import { createDashboardAssetsHandler } from './dashboard-assets.js';
 import { forwardOptions, relayService } from './relay.js';
 import { TlsFiles } from './tls-files.js';
 
@@ -47,6 +51,9 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     interceptors: security.interceptors,
     readMaxBytes: config.limits.messageBytes,
     tls: tlsFiles?.read(),
+    // The dashboard's static files (not authenticated: they hold no data; the page calls the public
+    // API below with the user's token like any client).
+    fallback: config.dashboard ? createDashboardAssetsHandler(dashboardAssetsDir) : undefined,
     routes: (router) => {
       router.service(Health, health.impl());
       registerReflection(router); // lists exactly what this router registers: public services, health, itself
@@ -77,6 +84,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     ? await startConnectServer({ host: config.host, port: config.healthPort, routes: (router) => router.service(Health, health.impl()) })
     : undefined;
   if (healthServer) log.info({ healthPort: healthServer.port }, 'cleartext health port');
+  if (config.dashboard && !existsSync(join(dashboardAssetsDir, 'index.html'))) log.warn({ dir: dashboardAssetsDir }, 'the dashboard is not built (npm run build): its pages answer 404');
   address = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   return {
     address,

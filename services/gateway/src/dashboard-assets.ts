@@ -1,0 +1,121 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+import type { ConnectNodeAdapterOptions } from '@connectrpc/connect-node';
+import { parseDashboardRoute } from '@weft/dashboard';
+
+/** A plain Node HTTP handler, as `startConnectServer`'s `fallback` takes it (HTTP/1.1 and HTTP/2 alike). */
+export type AssetsHandler = NonNullable<ConnectNodeAdapterOptions['fallback']>;
+type Request = Parameters<AssetsHandler>[0];
+
+// What this handler uses of a response; the http and http2 response classes both have it, but their
+// union's overloads are not callable as one.
+interface Reply {
+  writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
+  end(text?: string): unknown;
+  destroy(): unknown;
+  readonly headersSent: boolean;
+}
+
+const contentTypes: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * What the dashboard's page may do, enforced by the browser: scripts, styles, fetches and images
+ * from this origin only (the bundle and the public API), no plugins, no framing, no <base> tricks.
+ */
+export const dashboardCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+// esbuild's `[name]-[hash]` entry names: 8 upper-case base32 characters. Such a file never changes
+// under its name, so browsers may keep it for a year.
+const hashedAsset = /^\/assets\/[A-Za-z0-9_.-]+-[A-Z0-9]{8}\.(js|css|map)$/;
+
+const baseHeaders = { 'x-content-type-options': 'nosniff' } as const;
+
+function send(res: Reply, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { ...baseHeaders, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', ...headers });
+  res.end(text);
+}
+
+/**
+ * The raw path's segments, percent-decoded one by one, or undefined when the path could name
+ * something outside the folder: a `.` or `..` segment (also encoded, `%2e%2E`), an encoded `/` or
+ * `\`, a backslash, a NUL, or malformed percent-encoding.
+ */
+function safeSegments(rawPath: string): string[] | undefined {
+  if (!rawPath.startsWith('/') || rawPath.includes('\\')) return undefined;
+  const segments: string[] = [];
+  for (const raw of rawPath.slice(1).split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) return undefined;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+/**
+ * Serves the dashboard's built files from `dir` for requests no RPC route matched: `/` and the
+ * dashboard's client-side routes (`/jobs/<id>`, ...) get index.html (no-cache, with a
+ * Content-Security-Policy), `/assets/*` the bundle and styles (hashed names cached for a year).
+ * GET and HEAD only: another method on one of these paths is 405. Paths with `.`/`..` segments
+ * (encoded or not) are refused 400 before touching the filesystem, and the resolved file must lie
+ * inside `dir`. Everything else is 404 with no body, as Connect's own fallback answers, so unknown
+ * RPCs still read UNIMPLEMENTED to gRPC clients.
+ */
+export function createDashboardAssetsHandler(dir: string): AssetsHandler {
+  const root = resolve(dir);
+  const serve = async (req: Request, res: Reply, body: NodeJS.WritableStream): Promise<void> => {
+    const rawPath = (req.url ?? '/').split('?')[0] as string;
+    const segments = safeSegments(rawPath);
+    if (!segments) return send(res, 400, 'bad path\n');
+    const isPage = parseDashboardRoute(rawPath) !== undefined;
+    const file = isPage ? resolve(root, 'index.html') : resolve(root, ...segments);
+    if (!file.startsWith(root + sep)) return send(res, 404, '');
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) {
+      if (isPage) return send(res, 404, 'the dashboard is not built: run `npm run build`\n');
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
+
+    const type = contentTypes[extname(file)] ?? 'application/octet-stream';
+    const headers: OutgoingHttpHeaders = { ...baseHeaders, 'content-type': type, 'content-length': info.size };
+    if (type.startsWith('text/html')) {
+      Object.assign(headers, { 'cache-control': 'no-cache', 'content-security-policy': dashboardCsp, 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
+    } else {
+      headers['cache-control'] = hashedAsset.test(rawPath) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    }
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(body);
+  };
+  return (req, response) => {
+    const res = response as unknown as Reply;
+    serve(req, res, response as unknown as NodeJS.WritableStream).catch(() => {
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  };
+}
