@@ -14,3 +14,7 @@ export { concatBytes } from './concat-bytes.js';
 // For codec implementations only.
 export { ByteWriter } from './byte-writer.js';
 export { ByteReader } from './byte-reader.js';
+
+// Spill dirs of mappers and reducers: named per process, swept when their process died.
+export { spillDirName, sweepStaleSpillDirs, processStartToken } from './spill-dir.js';
+export type { ProcessProbe } from './spill-dir.js';

@@ -17,7 +17,7 @@ export interface MapperConfig extends WorkerSettings {
   readonly logLevel: LogLevel;
   /** Bytes of map output kept in memory; more is spilled to disk (MAPPER_OUTPUT_MEMORY, default 512MiB). */
   readonly outputMemoryBytes: number;
-  /** Directory for spilled map output (MAPPER_SPILL_DIR, default `<tmp>/weft-mapper-<node id>-<pid>`); emptied at start, removed at stop. */
+  /** Directory for spilled map output (MAPPER_SPILL_DIR, default `<tmp>/weft-mapper-<node id>-<pid>-t<start token>`, where dirs of mappers that died are swept at start); emptied at start, removed at stop. */
   readonly spillDir: string;
 }
 

@@ -4,6 +4,7 @@ import { createAllowedFetch, FunctionRegistry } from '@weft/jobs';
 import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { MapperService } from '@weft/proto/cluster';
+import { spillDirName, sweepStaleSpillDirs } from '@weft/records';
 import { loadConfigOrExit, runService, startWorkerNode } from '@weft/rpc';
 import { createLogger, observePool, startTelemetry } from '@weft/telemetry';
 import { loadConfig } from './config.js';
@@ -22,7 +23,9 @@ await runService({
   start: async () => {
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
     observePool(() => ({ busy: pool.busy, queued: pool.queued, threads: config.poolMaxThreads }));
-    const outputs = new MapOutputStore({ memoryBudgetBytes: config.outputMemoryBytes, spillDir: config.spillDir || path.join(tmpdir(), `weft-mapper-${config.nodeId || 'node'}-${process.pid}`) });
+    // The default spill dir is per process; dirs that SIGKILLed mappers left in tmp are swept first.
+    if (!config.spillDir) for (const dir of sweepStaleSpillDirs(tmpdir(), 'mapper')) log.info({ dir }, 'removed the spill dir of a mapper that is gone');
+    const outputs = new MapOutputStore({ memoryBudgetBytes: config.outputMemoryBytes, spillDir: config.spillDir || path.join(tmpdir(), spillDirName('mapper', config.nodeId)) });
     const stats: MapperStats = { tasksCompleted: 0 };
     // `io` scatter functions run on this thread, so the main thread loads the function modules too.
     const functions = FunctionRegistry.withBuiltins();

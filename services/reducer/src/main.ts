@@ -4,6 +4,7 @@ import path from 'node:path';
 import { TaskPool } from '@weft/pool';
 import { NodeRole } from '@weft/proto';
 import { ReducerService } from '@weft/proto/cluster';
+import { spillDirName, sweepStaleSpillDirs } from '@weft/records';
 import { loadConfigOrExit, runService, startWorkerNode } from '@weft/rpc';
 import { createLogger, observePool, startTelemetry } from '@weft/telemetry';
 import { loadConfig } from './config.js';
@@ -20,7 +21,9 @@ await runService({
     const pool = new TaskPool({ maxThreads: config.poolMaxThreads, functionModules: config.functionModules });
     observePool(() => ({ busy: pool.busy, queued: pool.queued, threads: config.poolMaxThreads }));
     const stats: ReducerStats = { tasksCompleted: 0 };
-    const spillDir = config.spillDir || path.join(tmpdir(), `weft-reducer-${config.nodeId || 'node'}-${process.pid}`);
+    // The default spill dir is per process; dirs that SIGKILLed reducers left in tmp are swept first.
+    if (!config.spillDir) for (const dir of sweepStaleSpillDirs(tmpdir(), 'reducer')) log.info({ dir }, 'removed the spill dir of a reducer that is gone');
+    const spillDir = config.spillDir || path.join(tmpdir(), spillDirName('reducer', config.nodeId));
     rmSync(spillDir, { recursive: true, force: true });
     mkdirSync(spillDir, { recursive: true });
     return startWorkerNode(NodeRole.REDUCER, 'reducer', { ...config, slots: config.poolMaxThreads }, log, {
