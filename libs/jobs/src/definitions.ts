@@ -99,6 +99,12 @@ export interface FunctionDefinition<I = unknown, O = unknown> {
   /** `cpu`: runs on the worker-thread pool; `io`: runs on the event loop behind a bulkhead. */
   readonly executor: 'cpu' | 'io';
   /**
+   * True when running an item twice is harmless (no side effect beyond its answer). Then an
+   * attempt that timed out (DEADLINE_EXCEEDED) is retried like one whose node failed; otherwise
+   * only UNAVAILABLE and RESOURCE_EXHAUSTED are. Default false.
+   */
+  readonly idempotent?: boolean;
+  /**
    * Runs one item. `ctx.fetch` is the node's allow-listed fetch (`io` functions on a node get it;
    * without it, `http-get` reaches loopback only).
    */
@@ -137,6 +143,9 @@ export function defineFunction<I, O>(def: Omit<FunctionDefinition<I, O>, 'kind'>
     throw new TypeError(`function ${def.name}: executor must be "cpu" or "io", got ${JSON.stringify(def.executor)}`);
   }
   if (typeof def.run !== 'function') throw new TypeError(`function ${def.name}: run must be a function`);
+  if (def.idempotent !== undefined && typeof def.idempotent !== 'boolean') {
+    throw new TypeError(`function ${def.name}: idempotent must be a boolean, got ${JSON.stringify(def.idempotent)}`);
+  }
   return Object.freeze({ ...def, kind: 'function' as const });
 }
 

@@ -54,6 +54,9 @@ describe('defineJob / defineFunction', () => {
     expect(() => defineJob({ ...base, name: 'bad name', values: 'int', results: 'int' })).toThrow(TypeError);
     expect(() => defineJob({ ...base, name: 'ok', values: 'float' as never, results: 'int' })).toThrow('job ok: values must be one of int, bigint, json, got "float"');
     expect(() => defineFunction({ name: 'f', description: '', params: {}, executor: 'gpu' as never, run: () => 1 })).toThrow(/executor must be/);
+    expect(() => defineFunction({ name: 'f', description: '', params: {}, executor: 'io', idempotent: 'yes' as never, run: () => 1 })).toThrow('function f: idempotent must be a boolean, got "yes"');
+    expect(defineFunction({ name: 'f', description: '', params: {}, executor: 'io', run: () => 1 }).idempotent).toBeUndefined();
+    expect(FunctionRegistry.withBuiltins().getFunction('echo').idempotent).toBe(true);
     expect(defineJob({ ...base, name: 'ok', values: 'int', results: 'json' }).kind).toBe('job');
   });
 });

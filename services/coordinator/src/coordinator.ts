@@ -61,7 +61,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
     .add(JobService, withJobAccess({ ...createJobService(jobs, store, traces), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
-    .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, usable: (node) => policies.isUsable(node) }));
+    .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, policies }));
   const startedMs = Date.now();
   let address = '';
   server.add(ClusterService, createClusterService({ registry, functions, breakerOf: (node) => policies.breakerState(node), self: { id, get address() { return address; }, startedMs, version } }));

@@ -54,11 +54,21 @@ export interface CallOptions {
   readonly onRetry?: (error: unknown) => void;
 }
 
+/** Options of one batch of scatter items through {@link NodePolicies.runBatch}. */
+export interface BatchOptions {
+  /** Time allowed to the batch's items from their dispatch, ms; 0 = none. */
+  readonly timeoutMs: number;
+  /** The scatter call's cancellation (also drops the batch while it waits in the bulkhead's queue). */
+  readonly signal: AbortSignal;
+}
+
 interface NodePolicy {
   readonly node: WorkerNode;
   readonly breaker: CircuitBreakerPolicy;
   readonly bulkhead: BulkheadPolicy;
   probing: boolean;
+  /** Calls and scatter batches its bulkhead refused. */
+  rejections: number;
 }
 
 /**
@@ -84,10 +94,15 @@ const breakerStates: Record<CircuitState, BreakerState> = {
  * attempt and retries with exponential backoff and jitter on retryable codes only. A fresh
  * registration (a restarted node) gets fresh policies.
  *
+ * Map and reduce attempts go through {@link execute}; batches of scatter items through
+ * {@link runBatch} (same bulkhead and breaker: a batch takes one of the node's slots), each item
+ * retried by the scatter run with {@link retryPolicy}.
+ *
  * Events: `notice` (a line for the jobs' WatchJob streams: breaker transitions, bulkhead
- * rejections), `changed` (a breaker changed state: the scheduler re-checks where work may go).
+ * rejections), `changed` (a breaker changed state: the scheduler re-checks where work may go),
+ * `freed` (a call or batch left a node's bulkhead: a slot may be free).
  */
-export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }> {
+export class NodePolicies extends EventEmitter<{ notice: [string]; changed: []; freed: [WorkerNode] }> {
   private readonly policies = new WeakMap<WorkerNode, NodePolicy>();
   private readonly retries: { idempotent: RetryPolicy; other: RetryPolicy };
   private readonly prober: NodeJS.Timeout;
@@ -115,6 +130,24 @@ export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }
     return this.of(node).breaker.state === CircuitState.Closed;
   }
 
+  /** Slots of the node's bulkhead free now (a call or batch started now would run at once). */
+  freeSlots(node: WorkerNode): number {
+    return this.of(node).bulkhead.executionSlots;
+  }
+
+  /** Calls and scatter batches the node's bulkhead refused since it registered. */
+  rejections(node: WorkerNode): number {
+    return this.of(node).rejections;
+  }
+
+  /**
+   * The retry policy (retryable codes only, exponential backoff with jitter) for calls that are
+   * (or are not) idempotent: DEADLINE_EXCEEDED is retried only for idempotent ones.
+   */
+  retryPolicy(idempotent: boolean): RetryPolicy {
+    return idempotent ? this.retries.idempotent : this.retries.other;
+  }
+
   /**
    * Runs one call to `node` under its policies, outermost first: retry (retryable codes only, with
    * backoff), bulkhead (slots + bounded queue; a rejection is RESOURCE_EXHAUSTED), breaker (fails
@@ -134,24 +167,55 @@ export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }
         throw error;
       }
     };
-    const retry = options.idempotent ? this.retries.idempotent : this.retries.other;
+    const retry = this.retryPolicy(options.idempotent);
     let lastFailure: unknown;
     let attempts = 0;
     return retry.execute(
       ({ signal }) => {
         if (attempts++ > 0) options.onRetry?.(lastFailure);
-        return policy.bulkhead.execute(({ signal: slotSignal }) => policy.breaker.execute(({ signal: callSignal }) => guarded(callSignal), slotSignal), signal)
-          .catch((error: unknown) => {
-            lastFailure = error;
-            if (isBulkheadRejectedError(error)) {
-              policyCounters().rejections.add(1, { 'weft.node.id': node.id });
-              this.emit('notice', `node ${node.id} rejected a call: its ${node.slots} slots and queue of ${this.options.bulkheadQueue} are full (bulkhead)`);
-            }
-            throw error;
-          });
+        return this.guard(policy, signal, guarded).catch((error: unknown) => {
+          lastFailure = error;
+          throw error;
+        });
       },
       options.signal,
     );
+  }
+
+  /**
+   * Runs one batch of scatter items sent to `node` under its policies: bulkhead (the batch holds
+   * one slot until all its items have ended; a full bulkhead rejects it with RESOURCE_EXHAUSTED,
+   * counted and announced), breaker (fails fast while open; a failed batch counts as a node
+   * fault), cooperative timeout (`fn`'s signal aborts when the batch's items are past their
+   * per-attempt time: `fn` then ends them as timed out and resolves; an item that is merely slow
+   * is not the node's fault). No retry here: the scatter run retries items one by one.
+   */
+  runBatch<T>(node: WorkerNode, options: BatchOptions, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const perAttempt = options.timeoutMs > 0 ? timeout(options.timeoutMs, TimeoutStrategy.Cooperative) : undefined;
+    return this.guard(this.of(node), options.signal, (signal) =>
+      perAttempt ? perAttempt.execute(({ signal: attemptSignal }) => fn(attemptSignal), signal) : fn(signal));
+  }
+
+  /** Bulkhead → breaker around `fn`; counts and announces bulkhead rejections, tells `freed` listeners when a slot is given back. */
+  private guard<T>(policy: NodePolicy, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { node } = policy;
+    let admitted = false;
+    return policy.bulkhead
+      .execute(({ signal: slotSignal }) => {
+        admitted = true;
+        return policy.breaker.execute(({ signal: callSignal }) => fn(callSignal), slotSignal);
+      }, signal)
+      .catch((error: unknown) => {
+        if (isBulkheadRejectedError(error)) {
+          policy.rejections += 1;
+          policyCounters().rejections.add(1, { 'weft.node.id': node.id });
+          this.emit('notice', `node ${node.id} rejected a call: its ${node.slots} slots and queue of ${this.options.bulkheadQueue} are full (bulkhead)`);
+        }
+        throw error;
+      })
+      .finally(() => {
+        if (admitted) this.emit('freed', node);
+      });
   }
 
   /** True when `error` came from an open breaker rather than from the node. */
@@ -178,7 +242,7 @@ export class NodePolicies extends EventEmitter<{ notice: [string]; changed: [] }
         this.emit('notice', state === CircuitState.Open ? `${text}: work is routed to other nodes` : text);
         this.emit('changed');
       });
-      policy = { node, breaker, bulkhead: bulkhead(node.slots, this.options.bulkheadQueue), probing: false };
+      policy = { node, breaker, bulkhead: bulkhead(node.slots, this.options.bulkheadQueue), probing: false, rejections: 0 };
       this.policies.set(node, policy);
     }
     return policy;

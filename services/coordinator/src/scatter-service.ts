@@ -3,9 +3,10 @@ import type { FunctionRegistry } from '@weft/jobs';
 import type { ScatterGatherService, ScatterResponse } from '@weft/proto';
 import type { ClientFactory } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
+import type { NodePolicies } from './node-policies.js';
 import { ScatterRun } from './scatter-run.js';
 import { validateScatterRequest } from './validate-scatter.js';
-import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
+import type { WorkerRegistry } from './worker-registry.js';
 
 /**
  * weft.v1.ScatterGatherService on the coordinator: validates the request, then streams a
@@ -17,20 +18,23 @@ export function createScatterService(deps: {
   functions: FunctionRegistry;
   clients: ClientFactory;
   log: Logger;
-  /** False for a mapper whose breaker is open: no new attempts go there. */
-  usable?: (node: WorkerNode) => boolean;
+  /** Every batch of items runs under its mapper's policies (bulkhead, breaker, timeout; items retried with its retry policy). */
+  policies: NodePolicies;
 }): ServiceImpl<typeof ScatterGatherService> {
   const load = new Map<string, number>();
-  // One registry listener for every call (not one each: many concurrent calls would trip
-  // EventEmitter's leak warning): a node joining or freeing up lets waiting items go.
+  // One listener of each kind for every call (not one each: many concurrent calls would trip
+  // EventEmitter's leak warning): a node joining, leaving, closing its breaker or freeing a
+  // bulkhead slot lets waiting items go.
   const runs = new Set<ScatterRun>();
-  deps.registry.on('changed', () => {
+  const nudge = (): void => {
     for (const run of runs) run.nudge();
-  });
+  };
+  deps.registry.on('changed', nudge);
+  deps.policies.on('freed', nudge);
   return {
     async *scatter(request, ctx): AsyncGenerator<ScatterResponse> {
       const plan = validateScatterRequest(request, deps.functions);
-      const run = new ScatterRun(plan, { registry: deps.registry, clients: deps.clients, load, usable: deps.usable, log: deps.log });
+      const run = new ScatterRun(plan, { registry: deps.registry, clients: deps.clients, load, policies: deps.policies, log: deps.log });
       const onAbort = (): void => run.abort();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       runs.add(run);

@@ -23,6 +23,7 @@ export const countPrimes = defineFunction<number, number>({
   description: 'Counts the primes below n by trial division (CPU-bound). Input: integer n.',
   params: {},
   executor: 'cpu',
+  idempotent: true,
   run(input) {
     if (typeof input !== 'number' || !Number.isSafeInteger(input) || input < 0) {
       throw new InvalidArgumentError('input', `must be a non-negative integer, got ${JSON.stringify(input) ?? String(input)}`);

@@ -6,5 +6,6 @@ export const echo = defineFunction<unknown, unknown>({
   description: 'Returns its input unchanged.',
   params: {},
   executor: 'io',
+  idempotent: true,
   run: (input) => input,
 });

@@ -33,6 +33,7 @@ export const httpGet = defineFunction<unknown, HttpGetResult>({
     maxBytes: { type: 'integer', default: 1_048_576, min: 1, max: 64 * 1_048_576, description: 'Most body bytes read per URL.' },
   },
   executor: 'io',
+  idempotent: true,
   async run(input, ctx) {
     if (typeof input !== 'string') throw new InvalidArgumentError('input', `must be an http(s) URL string, got ${JSON.stringify(input) ?? String(input)}`);
     const maxBytes = ctx.params.maxBytes as number;

@@ -10,6 +10,7 @@ export const sleep = defineFunction<number, number>({
   description: 'Waits for the given number of milliseconds, then returns it. Input: ms.',
   params: {},
   executor: 'io',
+  idempotent: true,
   run(input, { signal }) {
     if (typeof input !== 'number' || !Number.isFinite(input) || input < 0) {
       throw new InvalidArgumentError('input', `must be a non-negative number of milliseconds, got ${JSON.stringify(input) ?? String(input)}`);

@@ -51,8 +51,9 @@ export type ScatterRequest = Message<"weft.v1.ScatterRequest"> & {
   /**
    * Time allowed per item attempt, in milliseconds, counted from its dispatch to a node (time
    * queued there for a thread included); 0 means no per-item limit. An attempt over it is
-   * cancelled and, unless another attempt of the item is running, reported as a
-   * DEADLINE_EXCEEDED item result.
+   * cancelled; if the function is declared idempotent it is retried (with backoff, a bounded
+   * number of times), and otherwise, or once retries are spent, it is reported as a
+   * DEADLINE_EXCEEDED item result unless another attempt of the item is still running.
    *
    * @generated from field: uint32 item_timeout_ms = 5;
    */
