@@ -1,14 +1,18 @@
 import type { Node, ScatterEvent, ScatterInit, ScatterSummary, WeftClient } from '@weft/client';
-import { NodeRole } from '@weft/client';
+import { BreakerState, NodeRole } from '@weft/client';
+import { injectFaults } from '@weft/testing';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { rejectionOf } from './support/rejection-of.js';
+import { breakerOf, eventually } from './support/resilience-helpers.js';
 
 // Issue 3, "Must show", scatter-gather: 1,000 count-primes items with max_concurrency 8 (values
 // checked against a sieve, the cap checked from the mappers' own counters), min_successes ending
 // early and cancelling the rest (threads freed), a hedge answered by the second node while the
 // first is paused, per-item timeouts as item errors, the caller's deadline, and the bad-input table.
+// Issue 4: a mapper whose scatter streams fail (injected faults) has its breaker opened by them while
+// its items run on the other one, each answered exactly once.
 
-const suite = useClusterSuite('scatter', { mappers: 2, reducers: 1 });
+const suite = useClusterSuite('scatter', { mappers: 2, reducers: 1, env: { WEFT_TEST_MODE: '1', COORDINATOR_BREAKER_HALF_OPEN_AFTER: '2s' } });
 
 /** Primes below each n, from one sieve: independent of count-primes' trial division. */
 function primesBelow(ns: readonly number[]): number[] {
@@ -119,7 +123,7 @@ describe('scatter-gather', () => {
       }
     }));
 
-  it('per-item timeouts are DEADLINE_EXCEEDED item results, not a failed call', () =>
+  it('per-item timeouts are DEADLINE_EXCEEDED item results, not a failed call (sleep is idempotent: each item gets 3 attempts)', () =>
     suite.run(async ({ client }) => {
       const { items, summary } = await scatterAll(client, { function: 'sleep', inputs: [5, 60_000, 10, 60_000], maxConcurrency: 4, itemTimeoutMs: 500 });
       expect(counts(summary)).toEqual({ succeeded: 2, failed: 0, timedOut: 2, hedged: 0, cancelled: 0 });
@@ -127,7 +131,10 @@ describe('scatter-gather', () => {
       expect(sorted.map((e) => (e.ok ? { index: e.index, value: e.value } : { index: e.index, code: e.error.code }))).toEqual([
         { index: 0, value: 5 }, { index: 1, code: 4 }, { index: 2, value: 10 }, { index: 3, code: 4 },
       ]);
-      for (const e of sorted) if (!e.ok) expect(e.error.message).toMatch(new RegExp(`^item ${e.index} exceeded its 500 ms timeout \\(attempt 1 on mapper-\\S+\\)$`));
+      // Timed-out attempts of an idempotent function are retried (COORDINATOR_CALL_RETRIES = 2), each one timed out again.
+      for (const e of sorted) if (!e.ok) expect(e.error.message).toMatch(new RegExp(`^item ${e.index} exceeded its 500 ms timeout \\(attempt 3 on mapper-\\S+\\)$`));
+      expect(sorted.map((e) => e.attempt)).toEqual([1, 3, 1, 3]);
+      expect(sorted.every((e) => e.ok || e.elapsedMs >= 1500)).toBe(true);
       await waitForMappers(client, (ns) => ns.every((n) => n.scatterItemsInFlight === 0), 10_000);
     }));
 
@@ -138,6 +145,50 @@ describe('scatter-gather', () => {
       const nodes = await waitForMappers(client, (ns) => ns.every((n) => n.scatterItemsInFlight === 0), 10_000);
       expect(nodes.map((n) => n.scatterItemsInFlight)).toEqual([0, 0]);
     }));
+
+  it('a mapper whose scatter streams fail: every item answered once, right, by the other; its breaker opens, then closes once healed', () =>
+    suite.run(async (cluster) => {
+      const { client } = cluster;
+      const broken = cluster.mapper(0);
+      const healthy = cluster.mapper(1);
+      expect(await breakerOf(client, broken.id)).toBe(BreakerState.CLOSED);
+      await injectFaults(broken, { errorRate: 1, methods: ['RunScatterItems'] });
+      // Watch the broken node's breaker from DescribeCluster while the call runs and after: once
+      // open, it stays so for COORDINATOR_BREAKER_HALF_OPEN_AFTER (2 s), so a poll sees it.
+      const seen = new Set<BreakerState>();
+      let watching = true;
+      const watch = (async () => {
+        while (watching) {
+          const state = await breakerOf(client, broken.id);
+          if (state !== undefined) seen.add(state);
+          if (seen.has(BreakerState.OPEN)) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      try {
+        const inputs = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 20_000);
+        const { items, summary } = await scatterAll(client, { function: 'count-primes', inputs, maxConcurrency: 16 });
+        expect(counts(summary)).toEqual({ succeeded: 2000, failed: 0, timedOut: 0, hedged: 0, cancelled: 0 });
+        // Exactly once each: 2000 results, 2000 distinct indexes, the sieve's values.
+        expect(items).toHaveLength(2000);
+        const byIndex = new Map(items.map((e) => [e.index, e]));
+        expect(byIndex.size).toBe(2000);
+        expect(inputs.map((_, i) => { const e = byIndex.get(i); return e?.ok ? e.value : e; })).toEqual(primesBelow(inputs));
+        expect(new Set(items.map((e) => e.nodeId))).toEqual(new Set([healthy.id]));
+        // Items whose first attempt went to the broken node were retried on the healthy one.
+        expect(items.some((e) => e.attempt >= 2)).toBe(true);
+        await eventually(`the breaker of ${broken.id} is seen open`, async () => seen.has(BreakerState.OPEN), 10_000);
+      } finally {
+        watching = false;
+        await watch;
+        await injectFaults(broken, {});
+      }
+      // Healed: its half-open probe succeeds and it takes items again.
+      await eventually(`the breaker of ${broken.id} closes again`, async () => (await breakerOf(client, broken.id)) === BreakerState.CLOSED, 30_000);
+      const { items } = await scatterAll(client, { function: 'echo', inputs: Array.from({ length: 64 }, (_, i) => i), maxConcurrency: 16 });
+      expect(items.map((e) => (e.ok ? e.value : e.error)).sort((a, b) => (a as number) - (b as number))).toEqual(Array.from({ length: 64 }, (_, i) => i));
+      expect(new Set(items.map((e) => e.nodeId))).toEqual(new Set([broken.id, healthy.id]));
+    }), 90_000);
 
   const invalid = (message: string) => ({ code: 'InvalidArgument', message });
   const ok: ScatterInit = { function: 'echo', inputs: [1, 2], maxConcurrency: 2 };
