@@ -16,7 +16,7 @@ import type { SlotScheduler } from './slot-scheduler.js';
 import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
 import { commitJobOutput, commitPartFile } from './output-committer.js';
 import { runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 import type { MapOutputLocation } from '@weft/proto/cluster';
 
 /** What a runner needs from the coordinator. */
@@ -39,8 +39,12 @@ interface MapTask {
   readonly plan: MapTaskPlan;
   /** Attempt numbers are unique for the task's whole life, across re-executions. */
   attempts: number;
-  /** Where the accepted output lives; `unreadable` once a reducer reported it could not fetch it. */
-  output?: { nodeId: string; address: string; attempt: number; unreadable?: boolean };
+  /**
+   * Where the accepted output lives: `holder` is the registration that produced it (a node declared
+   * lost that registers again is a new one, and its old outputs are not trusted); `unreadable` once
+   * a reducer reported it could not fetch it.
+   */
+  output?: { nodeId: string; address: string; attempt: number; holder: WorkerNode; unreadable?: boolean };
   recompute?: Promise<void>;
 }
 
@@ -197,7 +201,7 @@ export class JobRunner {
     const { lease, attempt, started, value: result } = winner;
     lease.release(true);
     counts.tasksRunning -= 1;
-    task.output = { nodeId: lease.node.id, address: lease.node.address, attempt };
+    task.output = { nodeId: lease.node.id, address: lease.node.address, attempt, holder: lease.node };
     const c = result.counters!;
     counts.tasksDone += 1;
     counts.recordsIn += Number(c.recordsIn);
@@ -210,13 +214,14 @@ export class JobRunner {
   }
 
   /**
-   * Re-runs every map task whose output lived on a node that is now dead or behind an open
-   * breaker, or that a reducer reported it could not fetch.
+   * Re-runs every map task whose output lived on a node that is now dead (declared lost, even if
+   * it has registered again since) or behind an open breaker, or that a reducer reported it could
+   * not fetch.
    */
   private async ensureMapOutputs(): Promise<void> {
     await this.all(
       this.maps.map(async (task) => {
-        const holder = task.output && this.deps.registry.get(task.output.nodeId);
+        const holder = task.output?.holder;
         if (task.output && !task.output.unreadable && holder && holder.state !== NodeState.DEAD && this.deps.policies.isUsable(holder)) return;
         const unreadableOn = task.output?.unreadable ? task.output.nodeId : undefined;
         if (task.output) {

@@ -31,18 +31,39 @@ export interface WorkerNode {
   wake?: () => void;
 }
 
-/** Events: `changed` (a node joined, left or freed capacity), `lost` (node). */
+/** Options of a {@link WorkerRegistry}. */
+export interface WorkerRegistryOptions {
+  /** Heartbeat interval asked of workers, ms (COORDINATOR_HEARTBEAT_INTERVAL). */
+  readonly heartbeatIntervalMs: number;
+  /** Heartbeat silence after which a worker is declared lost, ms (COORDINATOR_NODE_TIMEOUT). */
+  readonly nodeTimeoutMs: number;
+  readonly coordinatorId: string;
+  readonly log: Logger;
+  /** The clock heartbeats are timed with (tests pass a fake one); default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * Membership and failure detection. A worker is alive while its registration stream is open and
+ * its heartbeats keep coming: the stream's end, or heartbeat silence for `nodeTimeoutMs` (a frozen
+ * or cut-off process keeps its stream open), declares it lost — its running attempts are aborted
+ * and re-run elsewhere, and the map outputs it held are no longer trusted. A lost worker is never
+ * revived: the coordinator ends its stream, and when it comes back it registers again and is a new
+ * node (a new {@link WorkerNode}, fresh policies, no outputs), as Spark and Hadoop treat an
+ * executor or tasktracker that returns after being declared lost.
+ *
+ * Events: `changed` (a node joined, left or freed capacity), `lost` (node).
+ */
 export class WorkerRegistry extends EventEmitter<{ changed: []; lost: [WorkerNode] }> {
   private readonly nodes = new Map<string, WorkerNode>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly now: () => number;
 
-  constructor(
-    private readonly options: { heartbeatIntervalMs: number; nodeTimeoutMs: number; coordinatorId: string; log: Logger },
-  ) {
+  constructor(private readonly options: WorkerRegistryOptions) {
     super();
-    // A stream can stay open while its process is frozen (SIGSTOP) or cut off: silence, not the
-    // stream's end, is what declares such a node dead.
-    this.sweeper = setInterval(() => this.sweep(), Math.max(100, Math.floor(options.nodeTimeoutMs / 4)));
+    this.now = options.now ?? Date.now;
+    // Checked four times per timeout: a silent node is declared lost within 1.25 x the timeout.
+    this.sweeper = setInterval(() => this.checkHeartbeats(), Math.max(100, Math.floor(options.nodeTimeoutMs / 4)));
     this.sweeper.unref();
   }
 
@@ -79,6 +100,16 @@ export class WorkerRegistry extends EventEmitter<{ changed: []; lost: [WorkerNod
     clearInterval(this.sweeper);
   }
 
+  /** Declares lost every node whose last heartbeat (or registration) is older than the node timeout. Runs on a timer; tests call it. */
+  checkHeartbeats(): void {
+    const deadline = this.now() - this.options.nodeTimeoutMs;
+    for (const node of this.nodes.values()) {
+      if (node.state !== NodeState.DEAD && node.lastHeartbeatAt.getTime() < deadline) {
+        this.declareDead(node, `no heartbeat for ${this.options.nodeTimeoutMs} ms`);
+      }
+    }
+  }
+
   private async *serve(requests: AsyncIterable<RegisterWorkerRequest>, ctx: HandlerContext): AsyncGenerator<Command> {
     const iterator = requests[Symbol.asyncIterator]();
     const first = await iterator.next();
@@ -90,7 +121,7 @@ export class WorkerRegistry extends EventEmitter<{ changed: []; lost: [WorkerNod
 
     const previous = this.nodes.get(hello.nodeId);
     if (previous && previous.state !== NodeState.DEAD) this.declareDead(previous, 'it registered again');
-    const now = new Date();
+    const now = new Date(this.now());
     const node: WorkerNode = {
       id: hello.nodeId, role: hello.role, address: hello.address, slots: hello.slots, version: hello.version,
       registeredAt: now, lastHeartbeatAt: now, heartbeat: undefined, state: NodeState.ALIVE, busy: 0, tasksCompleted: 0,
@@ -102,9 +133,12 @@ export class WorkerRegistry extends EventEmitter<{ changed: []; lost: [WorkerNod
 
     const heartbeats = (async () => {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        // A node declared lost stays lost: a heartbeat that arrives late (the process was frozen
+        // and resumed) does not revive it. Its stream has been ended; it registers again.
+        if (node.state === NodeState.DEAD) return;
         if (next.value.kind.case !== 'heartbeat') continue;
         node.heartbeat = next.value.kind.value;
-        node.lastHeartbeatAt = new Date();
+        node.lastHeartbeatAt = new Date(this.now());
         if (node.heartbeat.draining && node.state === NodeState.ALIVE) {
           node.state = NodeState.DRAINING;
           this.emit('changed');
@@ -134,15 +168,6 @@ export class WorkerRegistry extends EventEmitter<{ changed: []; lost: [WorkerNod
         node.lost.signal.addEventListener('abort', done, { once: true });
         ctx.signal.addEventListener('abort', done, { once: true });
       });
-    }
-  }
-
-  private sweep(): void {
-    const deadline = Date.now() - this.options.nodeTimeoutMs;
-    for (const node of this.nodes.values()) {
-      if (node.state !== NodeState.DEAD && node.lastHeartbeatAt.getTime() < deadline) {
-        this.declareDead(node, `no heartbeat for ${this.options.nodeTimeoutMs} ms`);
-      }
     }
   }
 
