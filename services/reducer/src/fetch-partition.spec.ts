@@ -1,9 +1,10 @@
-import { createClient, createRouterTransport } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, createRouterTransport } from '@connectrpc/connect';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runMergeTask, runReduceFilesTask, runReduceTask, wordcount } from '@weft/jobs';
+import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
 import { codecByName, readRun, RunWriter } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
@@ -60,11 +61,7 @@ describe('fetchPartition with a memory budget', () => {
         signal: new AbortController().signal,
         memoryBudgetBytes: 40,
         compact: () => Promise.reject(new Error('compact must not run when spilling')),
-        spill: async (data, index) => {
-          const file = path.join(dir, `${index}.run`);
-          await writeFile(file, data);
-          return file;
-        },
+        spillFile: (index) => path.join(dir, `${index}.run`),
       });
       held.push(fetched.runs.reduce((sum, r) => sum + r.byteLength, 0));
       expect(fetched.files.length).toBeGreaterThan(0);
@@ -79,3 +76,155 @@ describe('fetchPartition with a memory budget', () => {
     }
   });
 });
+
+/** A run of `n` distinct keys (about 14 bytes each). */
+function bigRun(n: number): Uint8Array {
+  const writer = new RunWriter(codecByName('int'));
+  for (let i = 0; i < n; i++) writer.add(`key-${String(i).padStart(8, '0')}`, i);
+  return writer.finish();
+}
+
+/** Clients of mappers serving `served` (task id → run) in `chunk`-byte pieces; tasks in `broken` fail. */
+function servingClients(served: Record<string, Uint8Array>, chunk: number, broken: Set<string> = new Set(), calls: string[] = []): ClientFactory {
+  const t = createRouterTransport(({ service }) => {
+    service(MapperService, {
+      async *streamPartition(request) {
+        calls.push(request.taskId);
+        if (broken.has(request.taskId)) throw new ConnectError(`no output of ${request.taskId} here`, Code.NotFound);
+        const data = served[request.taskId]!;
+        for (let offset = 0; offset < data.byteLength; offset += chunk) yield { data: data.slice(offset, offset + chunk) };
+      },
+    });
+  });
+  return { client: (svc: typeof MapperService) => createClient(svc, t) } as unknown as ClientFactory;
+}
+
+const locations = (ids: string[]): MapOutputLocation[] => ids.map((taskId, i) => ({ taskId, attempt: 1, nodeId: `mapper-${i % 2}`, address: `http://m${i % 2}` }) as MapOutputLocation);
+
+describe('fetchPartition streaming to the spill dir', () => {
+  it('never holds a run larger than the budget whole: its chunks go to the file as they arrive', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weft-fetch-stream-'));
+    try {
+      const big = bigRun(80_000); // ~1.2 MB
+      const small = run([['a', 1]]);
+      const chunk = 16 * 1024;
+      const budget = 64 * 1024;
+      expect(big.byteLength).toBeGreaterThan(budget * 10);
+      const fetched = await fetchPartition(servingClients({ big, small }, chunk), 'j', 0, locations(['small', 'big']), {
+        concurrency: 2,
+        signal: new AbortController().signal,
+        memoryBudgetBytes: budget,
+        spillFile: (index) => path.join(dir, `${index}.run`),
+      });
+      expect(fetched.files).toEqual([path.join(dir, '1.run')]);
+      expect(new Uint8Array(readFileSync(fetched.files[0]!))).toEqual(big);
+      expect(fetched.runs).toEqual([small]);
+      expect(fetched.bytes).toBe(big.byteLength + small.byteLength);
+      // Memory: the budget plus at most one chunk per fetch in flight, never the run.
+      expect(fetched.peakHeldBytes).toBeLessThanOrEqual(budget + 2 * chunk);
+      expect(fetched.peakHeldBytes).toBeGreaterThan(0);
+      const outputFile = path.join(dir, 'out.run');
+      const reduced = runReduceFilesTask(wordcount, fetched.runs, fetched.files, outputFile, {});
+      expect(reduced.recordsOut).toBe(80_001);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds runs in memory, copied once, while they fit the budget', async () => {
+    const data = bigRun(1000);
+    const fetched = await fetchPartition(servingClients({ x: data }, 1000), 'j', 0, locations(['x']), {
+      concurrency: 1,
+      signal: new AbortController().signal,
+      memoryBudgetBytes: 1 << 20,
+      spillFile: () => {
+        throw new Error('must not spill');
+      },
+    });
+    expect(fetched.runs).toEqual([data]);
+    expect(fetched.files).toEqual([]);
+    expect(fetched.peakHeldBytes).toBe(data.byteLength);
+  });
+});
+
+describe('fetchPartition with unreadable sources', () => {
+  it('reports every unreadable source, of different mappers, in one go, and removes what it spilled', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weft-fetch-fail-'));
+    try {
+      const served = { 'm-0': bigRun(5000), 'm-1': run([['a', 1]]), 'm-2': bigRun(5000), 'm-3': run([['b', 1]]) };
+      const calls: string[] = [];
+      const failed: [string, string][] = [];
+      const fetching = fetchPartition(servingClients(served, 4096, new Set(['m-1', 'm-3']), calls), 'j', 0, locations(['m-0', 'm-1', 'm-2', 'm-3']), {
+        concurrency: 1,
+        signal: new AbortController().signal,
+        memoryBudgetBytes: 10_000,
+        retries: 0,
+        spillFile: (index) => path.join(dir, `${index}.run`),
+        onFailed: (source, reason) => failed.push([`${source.taskId}@${source.nodeId}`, reason]),
+      });
+      await expect(fetching).rejects.toThrow(PartitionUnavailableError);
+      await expect(fetching).rejects.toThrow(/2 of 4 map outputs of partition 0 are unavailable: map output m-1 .*; map output m-3 /);
+      expect(failed.map(([source]) => source)).toEqual(['m-1@mapper-1', 'm-3@mapper-1']);
+      expect(failed[0]![1]).toContain('no output of m-1 here');
+      // Every source was tried once (m-2 and m-3 after the first failure, as probes).
+      expect(calls).toEqual(['m-0', 'm-1', 'm-2', 'm-3']);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports failures from two mappers at concurrency 8 too', async () => {
+    const failed: string[] = [];
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    await expect(
+      fetchPartition(servingClients({ a: run([['x', 1]]), c: run([['x', 1]]), e: run([['x', 1]]) }, 100, new Set(['b', 'd'])), 'j', 0, locations(ids), {
+        concurrency: 8,
+        signal: new AbortController().signal,
+        retries: 0,
+        onFailed: (source) => failed.push(source.taskId),
+      }),
+    ).rejects.toThrow(/2 of 5 map outputs/);
+    expect(failed.sort()).toEqual(['b', 'd']);
+  });
+});
+
+describe('fetchPartition merging while fetching', () => {
+  it('merges runs that have arrived while later fetches run, and the reduce result is unchanged', async () => {
+    let merges = 0;
+    const fetched = await fetchPartition(clients, 'j', 0, sources, {
+      concurrency: 1,
+      signal: new AbortController().signal,
+      memoryBudgetBytes: 1 << 20,
+      mergeWhileFetching: true,
+      compact: async (runs) => {
+        merges += 1;
+        return runMergeTask(wordcount, runs).output;
+      },
+    });
+    expect(merges).toBeGreaterThan(0);
+    expect(fetched.merges).toBe(merges);
+    expect(fetched.runs.length).toBeLessThan(sources.length);
+    const reduced = runReduceTask(wordcount, fetched.runs, {});
+    expect([...readRun(reduced.output, codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
+  });
+
+  it('stops merging early once a merge does not shrink the runs (no combiner)', async () => {
+    const served = Object.fromEntries(['p', 'q', 'r', 's', 't', 'u'].map((id, i) => [id, run([[`k${i}`, i]])]));
+    let merges = 0;
+    const fetched = await fetchPartition(servingClients(served, 1000), 'j', 0, locations(Object.keys(served)), {
+      concurrency: 1,
+      signal: new AbortController().signal,
+      memoryBudgetBytes: 1 << 20,
+      mergeWhileFetching: true,
+      compact: async (runs) => {
+        merges += 1;
+        return runMergeTask(wordcount, runs).output; // distinct keys: nothing folds
+      },
+    });
+    expect(merges).toBe(1);
+    const reduced = runReduceTask(wordcount, fetched.runs, {});
+    expect(reduced.recordsOut).toBe(6);
+  });
+});
+

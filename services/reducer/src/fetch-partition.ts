@@ -1,116 +1,277 @@
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
-import { concatBytes } from '@weft/records';
+import { concatBytes, runRecordCount } from '@weft/records';
 import { createRetryPolicy, type ClientFactory } from '@weft/rpc';
 import { timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { weftMeter, withSpan } from '@weft/telemetry';
 
+/** Options of {@link fetchPartition}. */
+export interface FetchPartitionOptions {
+  /** Map outputs fetched at once. */
+  concurrency: number;
+  signal: AbortSignal;
+  /** Time allowed per fetch attempt, ms; 0/undefined = none. */
+  timeoutMs?: number;
+  /** Retries of a fetch failing with a retryable code or timing out (default 2). */
+  retries?: number;
+  /** Called once for every source that could not be read (after its retries), with the reason. */
+  onFailed?: (source: MapOutputLocation, reason: string) => void;
+  /**
+   * Bound on fetched bytes held in memory at once (finished runs plus the chunks of fetches in
+   * flight). With `spillFile`, a fetch that would go past it streams its bytes to a file as they
+   * arrive (one chunk in memory at a time); without, held runs are merged down by `compact`.
+   */
+  memoryBudgetBytes?: number;
+  /** Merges runs into one run of the same codec (values folded with the job's combine, if any). */
+  compact?: (runs: Uint8Array[]) => Promise<Uint8Array>;
+  /**
+   * Start merging held runs (with `compact`, on the pool) while other fetches are still running,
+   * instead of only once everything has arrived. Stops for the rest of the partition as soon as a
+   * merge does not fold at least 10% of its records (a job without a combiner), where it would
+   * only add work.
+   */
+  mergeWhileFetching?: boolean;
+  /**
+   * A fresh path in the local spill dir for the run of source `index`. When given (with
+   * `memoryBudgetBytes`), fetches past the budget are streamed to such files: the partition, and
+   * any one run of it, is never held whole.
+   */
+  spillFile?: (index: number) => string;
+}
+
+/** What {@link fetchPartition} fetched. */
+export interface FetchedPartition {
+  /** Runs held in memory (merged runs in the place of the first run they replaced). */
+  runs: Uint8Array[];
+  /** Runs streamed to files (in source order). The caller removes them. */
+  files: string[];
+  /** Bytes fetched from the mappers (the shuffle). */
+  bytes: number;
+  /** Most fetched bytes held in memory at once (finished runs + chunks of fetches in flight). */
+  peakHeldBytes: number;
+  /** Intermediate merges run while fetching. */
+  merges: number;
+}
+
 /**
  * Pulls one partition from every map output that holds a piece of it, straight from the mappers
- * (the coordinator is not in the data path), at most `concurrency` fetches at a time. Returns the
- * runs in source order (a merged run in the place of the first it replaced, when a memory budget
- * made it compact). A source that cannot be read fails the fetch with
- * PartitionUnavailableError naming it, so the coordinator can recompute that map output.
+ * (the coordinator is not in the data path), at most `concurrency` fetches at a time. Memory stays
+ * within `memoryBudgetBytes` plus one chunk per fetch in flight (see the options). A source that
+ * cannot be read does not stop the others: the remaining sources are still checked (once one
+ * failed, only probed: their first chunk is read, then the stream is cancelled), every unreadable
+ * one is reported to `onFailed`, and the fetch then rejects with PartitionUnavailableError naming
+ * them all, so the coordinator can recompute them in one round. Files written before a failure
+ * are removed.
  */
 export async function fetchPartition(
   clients: ClientFactory,
   jobId: string,
   partition: number,
   sources: readonly MapOutputLocation[],
-  options: {
-    concurrency: number;
-    signal: AbortSignal;
-    /** Time allowed per fetch attempt, ms; 0/undefined = none. */
-    timeoutMs?: number;
-    /** Retries of a fetch failing with a retryable code or timing out (default 2). */
-    retries?: number;
-    /** Called with the source whose fetch finally failed, before the fetch rejects. */
-    onFailed?: (source: MapOutputLocation) => void;
-    /**
-     * Bound on fetched bytes held at once: past it, the runs held so far are merged into one by
-     * `compact` (on the pool, values combined) and let go, so a partition is never held whole.
-     */
-    memoryBudgetBytes?: number;
-    /** Merges runs into one run of the same codec (see `memoryBudgetBytes`). */
-    compact?: (runs: Uint8Array[]) => Promise<Uint8Array>;
-    /**
-     * Writes a run to the local spill dir and returns its path. When given (with
-     * `memoryBudgetBytes`), a fetched run that would take the bytes held past the budget is
-     * spilled instead of held (and `compact` is not used): the partition is never held whole.
-     */
-    spill?: (run: Uint8Array, index: number) => Promise<string>;
-  },
-): Promise<{ runs: Uint8Array[]; files: string[]; bytes: number }> {
+  options: FetchPartitionOptions,
+): Promise<FetchedPartition> {
   const perFetch = options.timeoutMs ? timeout(options.timeoutMs, TimeoutStrategy.Aggressive) : undefined;
   const retry = createRetryPolicy({ retries: options.retries ?? 2, initialDelayMs: 100, maxDelayMs: 2_000, idempotent: true });
   const policy = perFetch ? wrap(retry, perFetch) : retry;
+  const { memoryBudgetBytes, compact, spillFile } = options;
   const runs: Uint8Array[] = new Array<Uint8Array>(sources.length);
   const files: string[] = new Array<string>(sources.length);
+  const failures: string[] = [];
   let bytes = 0;
   let next = 0;
-  // Runs fetched and not yet compacted, with their total size (only used with a memory budget).
-  let held = 0;
+  let held = 0; // bytes in `runs` plus chunks of fetches in flight
+  let peakHeldBytes = 0;
+  let merges = 0;
+  let overlap = options.mergeWhileFetching === true && compact !== undefined;
   let compacting: Promise<void> | undefined;
-  const compactIfOver = async (): Promise<void> => {
-    const { memoryBudgetBytes, compact } = options;
-    if (!compact || memoryBudgetBytes === undefined || held <= memoryBudgetBytes || compacting) return;
-    const batch = runs.flatMap((run, i) => (run ? [i] : []));
-    if (batch.length < 2) return;
-    const inputs = batch.map((i) => runs[i]!);
-    for (const i of batch) delete runs[i];
-    held -= inputs.reduce((sum, r) => sum + r.byteLength, 0);
-    compacting = compact(inputs).then((merged) => {
-      // The merged run takes the place of the first run it replaced.
-      runs[batch[0]!] = merged;
-      held += merged.byteLength;
-    });
-    try {
-      await compacting;
-    } finally {
-      compacting = undefined;
-    }
+  const hold = (n: number): void => {
+    held += n;
+    if (held > peakHeldBytes) peakHeldBytes = held;
   };
+
+  /** Merges the runs held now into one (in the place of the first); returns false when there are fewer than 2. */
+  const startCompaction = (): boolean => {
+    const batch = runs.flatMap((run, i) => (run ? [i] : []));
+    if (!compact || batch.length < 2) return false;
+    const inputs = batch.map((i) => runs[i]!);
+    const inputBytes = inputs.reduce((sum, r) => sum + r.byteLength, 0);
+    const inputRecords = inputs.reduce((sum, r) => sum + runRecordCount(r), 0);
+    for (const i of batch) delete runs[i];
+    merges += 1;
+    compacting = compact(inputs)
+      .then((merged) => {
+        runs[batch[0]!] = merged;
+        held -= inputBytes;
+        hold(merged.byteLength);
+        // Without a combiner a merge cannot fold records: merging early only adds work then.
+        if (runRecordCount(merged) > inputRecords * 0.9) overlap = false;
+      })
+      .finally(() => {
+        compacting = undefined;
+      });
+    return true;
+  };
+  const afterFetch = async (): Promise<void> => {
+    if (failures.length > 0) return;
+    if (!spillFile && memoryBudgetBytes !== undefined && held > memoryBudgetBytes) {
+      // No spill dir: merge down until back within the budget (one merge at a time).
+      if (compacting) await compacting;
+      if (held > memoryBudgetBytes && startCompaction()) await compacting;
+      return;
+    }
+    if (overlap && !compacting) startCompaction();
+  };
+
+  const fetchOne = async (index: number): Promise<void> => {
+    const source = sources[index]!;
+    const probeOnly = failures.length > 0;
+    const attributes = { 'weft.job.id': jobId, 'weft.task.partition': partition, 'weft.source.task.id': source.taskId, 'weft.source.attempt': source.attempt, 'weft.source.node.id': source.nodeId };
+    await withSpan(`shuffle fetch ${source.taskId}`, { ...attributes, 'weft.probe': probeOnly }, async (span) => {
+      const sink = new RunSink(spillFile && memoryBudgetBytes !== undefined ? () => spillFile(index) : undefined, memoryBudgetBytes, hold, () => held);
+      try {
+        const mapper = clients.client(MapperService, source.address);
+        // Idempotent: a fetch that failed with a retryable code or timed out is simply repeated.
+        await policy.execute(async ({ signal }) => {
+          await sink.reset();
+          for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal })) {
+            if (probeOnly) break; // readable: that is all a probe needs to know
+            await sink.write(piece.data);
+          }
+        }, options.signal);
+      } catch (error) {
+        await sink.discard();
+        if (options.signal.aborted) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        failures.push(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}): ${reason}`);
+        span.setAttribute('weft.unreadable', true);
+        options.onFailed?.(source, reason);
+        return;
+      }
+      if (probeOnly || failures.length > 0) {
+        await sink.discard();
+        return;
+      }
+      const stored = await sink.finish();
+      bytes += stored.bytes;
+      span.setAttribute('weft.bytes.in', stored.bytes);
+      shuffleBytes().add(stored.bytes);
+      if (stored.file !== undefined) {
+        files[index] = stored.file;
+        spilledBytes().add(stored.bytes);
+        span.setAttribute('weft.spilled', true);
+      } else {
+        runs[index] = stored.run;
+      }
+    });
+  };
+
   const worker = async (): Promise<void> => {
     while (next < sources.length) {
-      const index = next++;
-      const source = sources[index]!;
-      const attributes = { 'weft.job.id': jobId, 'weft.task.partition': partition, 'weft.source.task.id': source.taskId, 'weft.source.attempt': source.attempt, 'weft.source.node.id': source.nodeId };
-      await withSpan(`shuffle fetch ${source.taskId}`, attributes, async (span) => {
-        const chunks: Uint8Array[] = [];
-        try {
-          const mapper = clients.client(MapperService, source.address);
-          // Idempotent: a fetch that failed with a retryable code or timed out is simply repeated.
-          await policy.execute(async ({ signal }) => {
-            chunks.length = 0;
-            for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal })) {
-              chunks.push(piece.data);
-            }
-          }, options.signal);
-        } catch (error) {
-          if (options.signal.aborted) throw error;
-          options.onFailed?.(source);
-          const reason = error instanceof Error ? error.message : String(error);
-          throw new PartitionUnavailableError(`map output ${source.taskId} attempt ${source.attempt} on ${source.nodeId} (${source.address}) is unavailable: ${reason}`);
-        }
-        const run = concatBytes(chunks);
-        chunks.length = 0;
-        bytes += run.byteLength;
-        span.setAttribute('weft.bytes.in', run.byteLength);
-        shuffleBytes().add(run.byteLength);
-        if (options.spill && options.memoryBudgetBytes !== undefined && held + run.byteLength > options.memoryBudgetBytes) {
-          files[index] = await options.spill(run, index);
-          spilledBytes().add(run.byteLength);
-          span.setAttribute('weft.spilled', true);
-        } else {
-          runs[index] = run;
-          held += run.byteLength;
-        }
-      });
-      if (!options.spill) await compactIfOver();
+      await fetchOne(next++);
+      await afterFetch();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
-  return { runs: runs.filter((run): run is Uint8Array => run !== undefined), files: files.filter((file): file is string => file !== undefined), bytes };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
+    // Failures are reported even when an early merge also failed: they are the reason to retry.
+    if (compacting) await (failures.length > 0 ? compacting.catch(() => undefined) : compacting);
+  } catch (error) {
+    if (compacting) await compacting.catch(() => undefined);
+    await Promise.all(files.filter((f) => f !== undefined).map((f) => rm(f, { force: true })));
+    throw error;
+  }
+  if (failures.length > 0) {
+    await Promise.all(files.filter((f) => f !== undefined).map((f) => rm(f, { force: true })));
+    throw new PartitionUnavailableError(`${failures.length} of ${sources.length} map outputs of partition ${partition} are unavailable: ${failures.join('; ')}`);
+  }
+  return { runs: runs.filter((run): run is Uint8Array => run !== undefined), files: files.filter((file): file is string => file !== undefined), bytes, peakHeldBytes, merges };
+}
+
+/**
+ * Where one fetch's bytes go as they arrive: chunks in memory while the partition's held bytes
+ * stay within the budget, else a file (the chunks held so far are written out and let go, and each
+ * later chunk is written as it comes). Counts the memory it holds through `hold`.
+ */
+class RunSink {
+  private chunks: Uint8Array[] = [];
+  private inMemory = 0;
+  private handle: FileHandle | undefined;
+  private file: string | undefined;
+  private written = 0;
+
+  constructor(
+    private readonly newFile: (() => string) | undefined,
+    private readonly budget: number | undefined,
+    private readonly hold: (delta: number) => void,
+    private readonly held: () => number,
+  ) {}
+
+  async write(piece: Uint8Array): Promise<void> {
+    if (!this.handle && this.newFile && this.budget !== undefined && this.held() + piece.byteLength > this.budget) {
+      this.file ??= this.newFile();
+      this.handle = await open(this.file, 'w');
+      for (const chunk of this.chunks) await this.append(chunk);
+      this.release();
+    }
+    if (this.handle) {
+      // One chunk in memory at a time: it is written before the next one is read.
+      this.hold(piece.byteLength);
+      try {
+        await this.append(piece);
+      } finally {
+        this.hold(-piece.byteLength);
+      }
+      return;
+    }
+    this.chunks.push(piece);
+    this.inMemory += piece.byteLength;
+    this.hold(piece.byteLength);
+  }
+
+  /** Forgets what a failed attempt wrote (before a retry). */
+  async reset(): Promise<void> {
+    this.release();
+    if (this.handle) {
+      await this.handle.truncate(0);
+      this.written = 0;
+    }
+  }
+
+  /** The run, in memory (still counted as held) or in its file. */
+  async finish(): Promise<{ run: Uint8Array; file?: undefined; bytes: number } | { file: string; run?: undefined; bytes: number }> {
+    if (this.handle && this.file !== undefined) {
+      await this.handle.close();
+      this.handle = undefined;
+      return { file: this.file, bytes: this.written };
+    }
+    const run = concatBytes(this.chunks);
+    this.chunks = [];
+    return { run, bytes: run.byteLength };
+  }
+
+  /** Drops everything: memory released, file closed and removed. */
+  async discard(): Promise<void> {
+    this.release();
+    if (this.handle) await this.handle.close().catch(() => undefined);
+    this.handle = undefined;
+    if (this.file !== undefined) await rm(this.file, { force: true });
+  }
+
+  private release(): void {
+    this.hold(-this.inMemory);
+    this.inMemory = 0;
+    this.chunks = [];
+  }
+
+  private async append(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const { bytesWritten } = await this.handle!.write(chunk, offset, chunk.byteLength - offset, this.written + offset);
+      offset += bytesWritten;
+    }
+    this.written += chunk.byteLength;
+  }
 }
 
 let shuffleCounter: ReturnType<ReturnType<typeof weftMeter>['createCounter']> | undefined;

@@ -9,7 +9,7 @@ import { recordThreadSpan, withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fetchPartition } from './fetch-partition.js';
 
@@ -22,7 +22,7 @@ export interface ReducerStats {
  * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
  * and reduces them on the worker-thread pool, and streams the output run back in chunks.
  */
-export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number; mergeMemoryBytes: number; spillDir?: string }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
+export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number; mergeMemoryBytes: number; spillDir?: string; mergeWhileFetching?: boolean }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
   return {
     async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
       const task = request.task;
@@ -33,35 +33,36 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
       const spillDir = options.spillDir;
       const spilled: string[] = [];
       try {
-        const unreadable: MapOutputLocation[] = [];
+        const unreadable: { source: MapOutputLocation; reason: string }[] = [];
         let fetched: Awaited<ReturnType<typeof fetchPartition>>;
         try {
           fetched = await fetchPartition(clients, task.jobId, request.partition, request.sources, {
-            concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs, onFailed: (source) => unreadable.push(source),
+            concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs,
+            onFailed: (source, reason) => unreadable.push({ source, reason }),
             memoryBudgetBytes: options.mergeMemoryBytes,
             compact: async (runs) => (await pool.runMerge({ job: request.function, runs }, { signal: ctx.signal })).output,
-            // With a spill dir, runs past the budget go to disk and the final reduce streams them.
-            spill: spillDir
-              ? async (run) => {
+            mergeWhileFetching: options.mergeWhileFetching ?? false,
+            // With a spill dir, fetches past the budget stream to disk as they arrive and the final reduce streams them.
+            spillFile: spillDir
+              ? () => {
                   const file = path.join(spillDir, `${randomUUID()}.run`);
                   spilled.push(file);
-                  await writeFile(file, run);
                   return file;
                 }
               : undefined,
           });
         } catch (error) {
-          // Name the outputs that could not be read, so the coordinator recomputes them before retrying.
-          for (const source of unreadable) yield { kind: { case: 'fetchFailed', value: { source, message: error instanceof Error ? error.message : String(error) } } };
+          // Name every output that could not be read, so the coordinator recomputes them all before retrying.
+          for (const { source, reason } of unreadable) yield { kind: { case: 'fetchFailed', value: { source, message: reason } } };
           throw error;
         }
-        const { runs, files, bytes } = fetched;
+        const { runs, files, bytes, merges } = fetched;
         const fetchedMs = Date.now();
         // Spilled runs: the worker streams the merge from the files and writes the output to a file,
         // which is streamed back chunk by chunk (never held whole).
         const outputFile = spillDir && files.length > 0 ? path.join(spillDir, `${randomUUID()}.out`) : undefined;
         if (outputFile) spilled.push(outputFile);
-        const result = await withSpan('reduce', { ...taskAttributes, 'weft.runs': runs.length + files.length, 'weft.runs.spilled': files.length, 'weft.bytes.in': bytes }, async (span) => {
+        const result = await withSpan('reduce', { ...taskAttributes, 'weft.runs': runs.length + files.length, 'weft.runs.spilled': files.length, 'weft.runs.merged_early': merges, 'weft.bytes.in': bytes }, async (span) => {
           const params = JSON.parse(request.paramsJson || '{}') as Record<string, unknown>;
           const reduced = outputFile
             ? { ...(await pool.runReduceFiles({ job: request.function, params, runs, files, outputFile }, { signal: ctx.signal })), output: undefined }
