@@ -25,19 +25,21 @@ export class RunFileReader<V> {
   private eof = false;
   private input: ByteReader;
   private remaining: number;
+  private readonly codec: ValueCodec<V>;
 
   /**
    * @throws RangeError when the file is not a run or uses another codec; fs errors when unreadable.
    */
   constructor(
     readonly path: string,
-    private readonly codec: ValueCodec<V>,
+    codec: ValueCodec<V>,
     bufferBytes = RUN_FILE_BUFFER_BYTES,
   ) {
     this.fd = openSync(path, 'r');
     this.buffer = new Uint8Array(Math.max(RUN_HEADER_BYTES, bufferBytes));
     this.fill();
-    const { count, reader } = openRun(this.buffer.subarray(0, this.filled), codec as ValueCodec<unknown>);
+    const { count, reader, codec: stored } = openRun(this.buffer.subarray(0, this.filled), codec as ValueCodec<unknown>);
+    this.codec = stored as ValueCodec<V>;
     this.count = count;
     this.remaining = count;
     this.input = reader;

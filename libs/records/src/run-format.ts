@@ -1,6 +1,6 @@
 import { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
-import { codecNameOfId } from './codecs.js';
+import { codecForHeader, codecNameOfId } from './codecs.js';
 import type { ValueCodec } from './value-codec.js';
 
 /** The 4 bytes every run starts with: ASCII `WFR1`. @internal */
@@ -37,23 +37,25 @@ export function appendRecord<V>(out: ByteWriter, codec: ValueCodec<V>, lastKey: 
 }
 
 /**
- * Checks a run's header and returns its record count and a reader positioned at the first record.
- * Throws RangeError when the buffer is not a run or was written with a different codec than `codec`
+ * Checks a run's header and returns its record count, a reader positioned at the first record and
+ * the codec to read its values with (`codec`, or an older form of it the header names). Throws
+ * RangeError when the buffer is not a run or was written with a different codec than `codec`
  * (reading it anyway would silently produce garbage).
  * @internal
  */
-export function openRun(run: Uint8Array, codec?: ValueCodec<unknown>): { count: number; reader: ByteReader } {
+export function openRun(run: Uint8Array, codec?: ValueCodec<unknown>): { count: number; reader: ByteReader; codec: ValueCodec<unknown> | undefined } {
   if (run.length < RUN_HEADER_BYTES || RUN_MAGIC.some((b, i) => run[i] !== b)) {
     throw new RangeError(`not a Weft run: expected magic WFR1 and a ${RUN_HEADER_BYTES}-byte header`);
   }
   const id = run[4]!;
-  if (codec && id !== codec.id) {
+  const valuesCodec = codec ? codecForHeader(id, codec) : undefined;
+  if (codec && !valuesCodec) {
     const stored = codecNameOfId(id) ?? `unknown codec id ${id}`;
     throw new RangeError(`run was written with the ${stored} codec, cannot read it as ${codec.name}`);
   }
   const reader = new ByteReader(run, 5);
   const count = reader.u32();
-  return { count, reader };
+  return { count, reader, codec: valuesCodec };
 }
 
 /** The number of records in a run, read from its header. Throws RangeError when `run` is not a run. */

@@ -15,6 +15,7 @@ export class RunReader<V> {
   /** Value of the current record (valid after `next()` returned true). */
   value!: V;
   private readonly input: ByteReader;
+  private readonly codec: ValueCodec<V>;
   private remaining: number;
 
   /**
@@ -24,9 +25,10 @@ export class RunReader<V> {
    */
   constructor(
     run: Uint8Array,
-    private readonly codec: ValueCodec<V>,
+    codec: ValueCodec<V>,
   ) {
-    const { count, reader } = openRun(run, codec as ValueCodec<unknown>);
+    const { count, reader, codec: stored } = openRun(run, codec as ValueCodec<unknown>);
+    this.codec = stored as ValueCodec<V>;
     this.count = count;
     this.remaining = count;
     this.input = reader;
