@@ -29,6 +29,13 @@ export interface ConnectServerOptions {
    * this certificate and key. Replace them later with {@link ConnectServer.setSecureContext}.
    */
   readonly tls?: tls.SecureContextOptions;
+  /**
+   * Which responses may be compressed (gzip/br, when the client accepts it): `remote` (default)
+   * only for clients not on loopback — on loopback compressing costs CPU on both ends and saves
+   * nothing (measured: ReadResults of 137k rows 455 ms with gzip, 361 ms without) — `always`, or
+   * `never`. Compressed requests are accepted in every mode.
+   */
+  readonly responseCompression?: 'remote' | 'always' | 'never';
 }
 
 /** A running Connect server. */
@@ -41,6 +48,13 @@ export interface ConnectServer {
   readonly setSecureContext?: (options: tls.SecureContextOptions) => void;
 }
 
+// Where Connect, gRPC and gRPC-Web clients say which response compressions they accept.
+const acceptEncodingHeaders = ['grpc-accept-encoding', 'connect-accept-encoding', 'accept-encoding'] as const;
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
 // Every HTTP/2 connection starts with this preface; no HTTP/1.x request line can.
 const http2Preface = Buffer.from('PRI * HTTP/2.0');
 
@@ -51,13 +65,24 @@ const http2Preface = Buffer.from('PRI * HTTP/2.0');
  * server. With `tls`, one http2 secure server with `allowHTTP1` serves both instead (ALPN decides).
  */
 export async function startConnectServer(options: ConnectServerOptions): Promise<ConnectServer> {
-  const handler = connectNodeAdapter({
+  const adapter = connectNodeAdapter({
     routes: options.routes,
     interceptors: [errorInterceptor(), tracingServerInterceptor(), ...(options.interceptors ?? [])],
     readMaxBytes: options.readMaxBytes ?? maxMessageBytes,
     writeMaxBytes: maxMessageBytes,
     fallback: options.fallback,
   });
+  const compression = options.responseCompression ?? 'remote';
+  // A request whose accept-encoding headers are gone is answered uncompressed (identity).
+  const handler: typeof adapter =
+    compression === 'always'
+      ? adapter
+      : (req, res) => {
+          if (compression === 'never' || isLoopback(req.socket.remoteAddress)) {
+            for (const name of acceptEncodingHeaders) delete req.headers[name];
+          }
+          adapter(req, res);
+        };
   const h1 = http.createServer(handler);
   const h2 = http2.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();

@@ -1,5 +1,5 @@
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
+import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { InvalidArgumentError } from '@weft/errors';
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus, JobService } from '@weft/proto';
 import { createLogger } from '@weft/telemetry';
@@ -75,4 +75,34 @@ describe('startConnectServer (one port, HTTP/1.1 and h2c)', () => {
       await server.close(200);
     }
   });
+
+  it.each([
+    [undefined, null],
+    ['never', null],
+    ['always', 'gzip'],
+  ] as const)('responseCompression %s: a loopback gRPC client that accepts gzip negotiates response encoding %s', async (mode, expected) => {
+    const server = await startConnectServer({
+      routes: (router) => router.service(Health, { check: () => ({ status: ServingStatus.SERVING }) }),
+      ...(mode ? { responseCompression: mode } : {}),
+    });
+    try {
+      let encoding: string | null = 'unset';
+      const transport = createGrpcTransport({
+        baseUrl: `http://127.0.0.1:${server.port}`,
+        interceptors: [
+          (next) => async (req) => {
+            const res = await next(req);
+            encoding = res.header.get('grpc-encoding');
+            return res;
+          },
+        ],
+      });
+      const client = createClient(Health, transport);
+      expect((await client.check({ service: 'x'.repeat(4096) })).status).toBe(ServingStatus.SERVING);
+      expect(encoding).toBe(expected);
+    } finally {
+      await server.close(200);
+    }
+  });
 });
+
