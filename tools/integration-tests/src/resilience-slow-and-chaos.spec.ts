@@ -1,23 +1,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Job, JobHandle, WatchJobResponse } from '@weft/client';
-import { Code, ConnectError, isFinalJobState, JobState, Phase, TaskEventType } from '@weft/client';
+import type { Job, JobHandle, Node, WatchJobResponse, WeftClient } from '@weft/client';
+import { Code, ConnectError, isFinalJobState, JobState, NodeState, Phase, TaskEventType } from '@weft/client';
 import { generateCorpusFile, generateCorpusText } from '@weft/corpus';
-import { injectFaults, startCluster, type TestCluster } from '@weft/testing';
+import { injectFaults, startCluster, type NodeHandle, type TestCluster } from '@weft/testing';
 import { SETUP_TIMEOUT_MS } from './support/cluster-suite.js';
 import { waitForExit } from './support/process-alive.js';
 import { countsOf, readAll } from './support/read-results.js';
 import { diffCounts, noDifferences, referenceWordCount, referenceWordCountOfFiles } from './support/reference-word-count.js';
-import { counter, expectExactWordCount, followJob } from './support/resilience-helpers.js';
+import { counter, eventually, expectExactWordCount, followJob } from './support/resilience-helpers.js';
 
 // Issue 4, "Must show": one mapper slowed 10x by injected latency. With backup tasks the job takes
 // at most 1.5x the time of the same job without the slow node; without backup tasks it takes
 // longer, which shows that speculation is what helped. All three runs happen in this test run, on
 // two clusters that differ only in COORDINATOR_BACKUP_TASKS. Then, on the first cluster, a seeded
-// chaos test: 20 jobs submitted while random nodes (workers and the coordinator) are SIGKILLed and
-// restarted; every job
-// either succeeds exactly or fails with a clear reason, none hangs, none is lost or duplicated.
+// chaos test: 20 jobs submitted while random nodes (workers, the coordinator and the gateway; up to
+// two at once, never every mapper or every reducer) are SIGKILLed and restarted, or workers frozen
+// past the node timeout and resumed; the client rides out restarts as a user would (retrying reads,
+// resubmitting with the idempotency key). Every job either succeeds exactly or fails with a clear
+// reason, none hangs, none is lost or duplicated.
 
 const MiB = 1024 * 1024;
 const env = { WEFT_TEST_MODE: '1', COORDINATOR_SPLIT_SIZE: '1MiB', COORDINATOR_BACKUP_MIN_ELAPSED: '200ms' };
@@ -110,77 +112,200 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** Retries `fn` while the coordinator is away (UNAVAILABLE), up to `timeoutMs`. */
-async function whileCoordinatorAway<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+/**
+ * True for a failure that says only that a call's connection went away (its node was killed):
+ * UNAVAILABLE (nothing listens, or the gateway cannot reach the coordinator), or a call cut off
+ * mid-way by a reset socket or stream. Not any other error a service answers with.
+ */
+function isConnectionLoss(error: unknown): boolean {
+  const e = ConnectError.from(error);
+  return e.code === Code.Unavailable || ([Code.Canceled, Code.Aborted, Code.Internal, Code.Unknown].includes(e.code) && /ECONNRESET|EPIPE|ECONNREFUSED|socket hang up|stream closed|GOAWAY/i.test(e.rawMessage));
+}
+
+/**
+ * Retries `fn` while the gateway or the coordinator is away, up to `timeoutMs`: what a careful user
+ * does around calls that are safe to repeat (reads, and SubmitJob with an idempotency key).
+ */
+async function ridingOutRestarts<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await fn();
     } catch (error) {
-      if (ConnectError.from(error).code !== Code.Unavailable || Date.now() > deadline) throw error;
+      if (!isConnectionLoss(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
 }
 
-/** Polls a job until it ended (riding out coordinator restarts); throws when it takes longer than `timeoutMs`. */
+/** Polls a job until it ended (riding out gateway and coordinator restarts); throws when it takes longer than `timeoutMs`. */
 async function ended(job: JobHandle, timeoutMs: number): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const now = await whileCoordinatorAway(() => job.get());
+    const now = await ridingOutRestarts(() => job.get());
     if (isFinalJobState(now.state)) return now;
     if (Date.now() > deadline) throw new Error(`job ${job.id} still ${JobState[now.state]} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
-it('chaos: 20 jobs while random nodes (workers and the coordinator) are killed and restarted (seed 2026): each ends exact or failed with a reason', async () => {
+/** One node's part in a chaos step. */
+interface Hit {
+  readonly node: NodeHandle;
+  /** `kill`: SIGKILL, then a restart; `freeze`: SIGSTOP past the coordinator's node timeout, then SIGCONT. */
+  readonly action: 'kill' | 'freeze';
+  /** Delay from the step's start to the hit, ms. */
+  readonly afterMs: number;
+  /** Time it stays down, ms. */
+  readonly downMs: number;
+}
+
+/** One step of the chaos: one or two nodes down at once, then a rest with everything up. */
+interface Step {
+  readonly hits: readonly Hit[];
+  readonly restMs: number;
+}
+
+/** Time a frozen worker stays stopped: past COORDINATOR_NODE_TIMEOUT (5 s) plus the sweep's quarter of it, with margin. */
+const FREEZE_MS = 7_500;
+
+/**
+ * The chaos schedule, a pure function of the seed. Victims are dealt from a shuffled deck of every
+ * node (the gateway and the coordinator included), so each round of the deck hits every node once;
+ * each step hits one node or, one time in three, two at once. A hit is a SIGKILL and restart, or
+ * (a worker, one time in eight) a freeze past the node timeout. At least one mapper and one reducer
+ * are up at every instant: the cluster has four mappers and two reducers, and no step takes both
+ * reducers.
+ */
+function chaosSchedule(seed: number, nodes: readonly NodeHandle[], steps: number): Step[] {
+  const random = seeded(seed);
+  const shuffled = (): NodeHandle[] => {
+    const deck = [...nodes];
+    for (let i = deck.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+    }
+    return deck;
+  };
+  const deck: NodeHandle[] = [];
+  const deal = (allowed: (node: NodeHandle) => boolean): NodeHandle => {
+    if (!deck.some(allowed)) deck.push(...shuffled());
+    return deck.splice(deck.findIndex(allowed), 1)[0]!;
+  };
+  const hit = (node: NodeHandle, afterMs: number): Hit => {
+    const freeze = (node.role === 'mapper' || node.role === 'reducer') && random() < 1 / 8;
+    return freeze ? { node, action: 'freeze', afterMs, downMs: FREEZE_MS } : { node, action: 'kill', afterMs, downMs: 300 + Math.floor(random() * 900) };
+  };
+  return Array.from({ length: steps }, () => {
+    const first = deal(() => true);
+    const hits = [hit(first, 0)];
+    if (random() < 1 / 3) {
+      // The second goes down while the first is still down.
+      hits.push(hit(deal((n) => n !== first && !(first.role === 'reducer' && n.role === 'reducer')), Math.floor(random() * 250)));
+    }
+    return { hits, restMs: 200 + Math.floor(random() * 500) };
+  });
+}
+
+/** The coordinator's view of a node (through the gateway, riding out restarts). */
+async function nodeView(client: WeftClient, id: string): Promise<Node | undefined> {
+  return (await ridingOutRestarts(() => client.cluster())).find((n) => n.id === id);
+}
+
+const msOf = (t: Node['registeredAt']): number => (t ? Number(t.seconds) * 1000 + t.nanos / 1e6 : 0);
+
+/**
+ * Runs one step: each hit goes down and comes back on its own clock, then the rest. A killed node
+ * is restarted. A frozen worker stays stopped at least its `downMs` and until the coordinator has
+ * declared it DEAD (its heartbeats silent past COORDINATOR_NODE_TIMEOUT), then is resumed and must
+ * come back ALIVE as a new registration. Comebacks overlap: a restart waits until the gateway lists
+ * every running worker ALIVE, which may need the other victim back first (the coordinator and the
+ * gateway both down, or a frozen worker that must rejoin). Every kill of a step comes before any
+ * comeback (the second hit lands within 250 ms, a node stays down at least 300 ms).
+ */
+async function runStep(step: Step, client: WeftClient): Promise<void> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await Promise.all(step.hits.map(async (hit) => {
+    await sleep(hit.afterMs);
+    if (hit.action === 'freeze') {
+      const frozenAt = Date.now();
+      hit.node.pause();
+      await sleep(hit.downMs);
+      await eventually(`the coordinator declares the frozen ${hit.node.name} dead`, async () => (await nodeView(client, hit.node.id))?.state === NodeState.DEAD, 30_000);
+      hit.node.resume();
+      await eventually(`the resumed ${hit.node.name} registers again`, async () => {
+        const view = await nodeView(client, hit.node.id);
+        return view?.state === NodeState.ALIVE && msOf(view.registeredAt) > frozenAt;
+      }, 30_000);
+    } else {
+      hit.node.kill();
+      await hit.node.exited;
+      await sleep(hit.downMs);
+      await hit.node.restart();
+    }
+  }));
+  await sleep(step.restMs);
+}
+
+const describeStep = (step: Step) => step.hits.map((h) => `${h.action === 'freeze' ? 'freeze' : 'kill'}:${h.node.name}`).join('+');
+
+it('chaos: 20 jobs while random nodes (gateway and coordinator included, up to two at once) are killed or frozen and come back (seed 2026): each ends exact or failed with a reason', async () => {
   const cluster = speculating!;
   // Four mappers at full speed (the straggler test added the 4th and slowed it): only the chaos
   // below disturbs this run, and the victims' list (so the seeded schedule) is the same every time.
   const fourth = cluster.nodes.find((n) => n.name === 'mapper-4') ?? (await cluster.addNode('mapper'));
   await injectFaults(fourth, {});
-  const random = seeded(2026);
-  const victims = cluster.nodes.filter((n) => n.role !== 'gateway');
+  const schedule = chaosSchedule(2026, cluster.nodes, 200);
+  // Repeatable: the seed fixes the steps, in order (timing only decides how many fit in).
+  expect(schedule.slice(0, 4).map(describeStep)).toEqual(['kill:gateway+freeze:mapper-1', 'kill:reducer-1+kill:coordinator', 'kill:reducer-2+kill:mapper-4', 'kill:mapper-2+kill:mapper-3']);
+  expect(schedule.some((step) => step.hits.length === 2)).toBe(true);
   const texts = Array.from({ length: 20 }, (_, i) => generateCorpusText({ bytes: 256 * 1024 + i * 4096, seed: 9000 + i }));
-  const schedule: string[] = [];
+  const jobsBefore = (await ridingOutRestarts(() => cluster.client.jobs({ limit: 1000 }))).length;
+  const ran: Step[] = [];
   let stop = false;
+  // Two jobs go in as each of the first ten steps begins, so every job meets the chaos; each
+  // submission rides out restarts on its own (resubmitting with its idempotency key).
+  const submissions: Promise<JobHandle>[] = [];
+  let allSubmitted!: () => void;
+  const submitted = new Promise<void>((resolve) => (allSubmitted = resolve));
   const chaos = (async () => {
-    while (!stop) {
-      const victim = victims[Math.floor(random() * victims.length)]!;
-      schedule.push(victim.name);
-      victim.kill();
-      await victim.exited;
-      await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(random() * 700)));
-      await victim.restart();
-      await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(random() * 500)));
+    for (const [n, step] of schedule.entries()) {
+      if (stop) return;
+      for (const i of [2 * n, 2 * n + 1].filter((i) => i < texts.length)) {
+        submissions.push(ridingOutRestarts(() => cluster.client.submit({ function: 'wordcount', inputs: [{ records: [texts[i]!] }], reducers: 2, idempotencyKey: `chaos-${i}` })));
+        if (submissions.length === texts.length) allSubmitted();
+      }
+      ran.push(step);
+      await runStep(step, cluster.client);
     }
   })();
 
-  const jobs: JobHandle[] = [];
-  for (const [i, text] of texts.entries()) {
-    // The same idempotency key makes a resubmission after a coordinator restart safe.
-    jobs.push(await whileCoordinatorAway(() => cluster.client.submit({ function: 'wordcount', inputs: [{ records: [text] }], reducers: 2, idempotencyKey: `chaos-${i}` })));
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  let jobs: JobHandle[];
+  let outcomes: Job[];
+  try {
+    await Promise.race([submitted, chaos]);
+    jobs = await Promise.all(submissions);
+    outcomes = await Promise.all(jobs.map((job) => ended(job, 150_000)));
+  } finally {
+    // Whatever happened, the chaos ends with its current step: every node is back up.
+    stop = true;
+    await chaos;
   }
-  const outcomes = await Promise.all(jobs.map((job) => ended(job, 150_000)));
-  stop = true;
-  await chaos;
 
-  expect(schedule.length).toBeGreaterThan(0);
-  // Repeatable: the seed fixes who dies, in order (timing only decides how many kills fit in).
-  expect(schedule.slice(0, 3)).toEqual(['mapper-3', 'reducer-1', 'reducer-1'].slice(0, schedule.length));
+  expect(ran.length).toBeGreaterThanOrEqual(10);
   expect(new Set(jobs.map((j) => j.id)).size).toBe(20);
   for (const [i, job] of outcomes.entries()) {
     if (job.state === JobState.SUCCEEDED) {
-      const counts = countsOf(await whileCoordinatorAway(() => readAll(jobs[i]!)));
+      const counts = countsOf(await ridingOutRestarts(() => readAll(jobs[i]!)));
       const expected = referenceWordCount(texts[i]!);
       expect(diffCounts(expected, counts)).toEqual(noDifferences(expected.size));
     } else {
       expect({ state: JobState[job.state], hasReason: job.error.length > 0 }).toEqual({ state: 'FAILED', hasReason: true });
     }
   }
-  const listed = (await whileCoordinatorAway(() => cluster.client.jobs({ limit: 1000 }))).map((j) => j.id);
+  // None lost, none duplicated: each of the 20 is listed once, and no resubmission made another job.
+  const listed = (await ridingOutRestarts(() => cluster.client.jobs({ limit: 1000 }))).map((j) => j.id);
   for (const job of jobs) expect(listed.filter((id) => id === job.id)).toHaveLength(1);
-  process.stderr.write(`[chaos] kills: ${schedule.join(' ')}; states: ${outcomes.map((j) => JobState[j.state]).join(' ')}\n`);
+  expect(listed.length).toBe(jobsBefore + 20);
+  process.stderr.write(`[chaos] steps: ${ran.map(describeStep).join(' ')}; states: ${outcomes.map((j) => JobState[j.state]).join(' ')}\n`);
 }, 240_000);
