@@ -19,6 +19,16 @@ export function SubmitForm(props: { functions: readonly FunctionInfo[]; onSubmit
   const [busy, setBusy] = useState(false);
   const selected = props.functions.find((f) => f.name === fn);
 
+  const load = async (files: FileList | null): Promise<void> => {
+    const file = files?.[0];
+    if (!file) return;
+    try {
+      setText(await file.text());
+    } catch (err) {
+      setError(err);
+    }
+  };
+
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
     setError(undefined);
@@ -49,6 +59,8 @@ export function SubmitForm(props: { functions: readonly FunctionInfo[]; onSubmit
       {selected ? <p class="hint">{selected.description}</p> : null}
       <label for="submit-input">Input (one record per line)</label>
       <textarea id="submit-input" rows={12} value={text} onInput={(e) => setText(e.currentTarget.value)} spellcheck={false} data-testid="submit-input" />
+      <label for="submit-file">…or load a text file into it</label>
+      <input id="submit-file" type="file" accept="text/*,.txt,.log,.csv" onChange={(e) => void load(e.currentTarget.files)} data-testid="submit-file" />
       <label for="submit-params">Params (JSON object, optional)</label>
       <input
         id="submit-params"

@@ -27,6 +27,9 @@ export function Waterfall(props: { layout: WaterfallLayout }): JSX.Element {
           <span>{formatDuration(totalMs / 2)}</span>
           <span>{formatDuration(totalMs)}</span>
         </span>
+        <span role="columnheader" class="num">
+          duration
+        </span>
       </div>
       {rows.map((row) => {
         const marks = [row.critical ? 'critical' : '', row.error ? 'error' : '', row.running ? 'running' : ''].filter(Boolean);
@@ -46,7 +49,9 @@ export function Waterfall(props: { layout: WaterfallLayout }): JSX.Element {
             </span>
             <span role="cell" class="span-track">
               <span class="span-bar" style={{ left: `${row.offsetPct}%`, width: `${row.widthPct}%` }} />
-              <span class="span-duration">{formatDuration(row.durationMs)}</span>
+            </span>
+            <span role="cell" class="span-duration num">
+              {formatDuration(row.durationMs)}
             </span>
           </div>
         );

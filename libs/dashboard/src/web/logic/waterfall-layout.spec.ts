@@ -52,10 +52,17 @@ describe('layoutWaterfall', () => {
     expect(job).toMatchObject({ offsetPct: 0, widthPct: 100 });
   });
 
-  it('marks errors, and the critical path as each parent’s last-ending child from the root down', () => {
+  it('marks errors, and the critical path walking back from the end through the last-ending children', () => {
     const { rows } = layoutWaterfall(spans, T0 + 5_000);
     expect(rows.filter((r) => r.error).map((r) => [r.name, r.statusMessage])).toEqual([['map m-1 attempt 1', 'worker crashed']]);
-    expect(rows.filter((r) => r.critical).map((r) => r.name)).toEqual(['job wordcount', 'reduce phase', 'reduce r-0 attempt 1', 'commit results']);
+    // reduce phase (560-990) waited for m-1's second attempt (300-550), which waited for m-1's first
+    // (50-250), after plan (10-50); m-2 (50-400) overlaps m-1's retry and is not on the path.
+    expect(rows.filter((r) => r.critical).map((r) => r.name)).toEqual(['job wordcount', 'plan', 'map m-1 attempt 1', 'map m-1 attempt 2', 'reduce phase', 'reduce r-0 attempt 1', 'commit results']);
+  });
+
+  it('follows work that outlives its parent onto the critical path', () => {
+    const asyncJob = [span('rpc', '', 'SubmitJob', 0, 5), span('job', 'rpc', 'job wordcount', 2, 100), span('m', 'job', 'map m-0 attempt 1', 10, 60), span('r', 'job', 'reduce r-0 attempt 1', 61, 99)];
+    expect(layoutWaterfall(asyncJob, T0 + 200).rows.filter((r) => r.critical).map((r) => r.name)).toEqual(['SubmitJob', 'job wordcount', 'map m-0 attempt 1', 'reduce r-0 attempt 1']);
   });
 
   it('draws running spans up to now, stretching the axis', () => {

@@ -106,19 +106,38 @@ export function layoutWaterfall(spans: readonly TraceSpan[], nowMs: number): Wat
   return { rows, totalMs };
 }
 
-/** Span ids on the critical path: from the last-ending root, repeatedly its last-ending child. */
+/**
+ * Span ids on the critical path, found the way Jaeger does: from the last-ending root, walk back
+ * from its end, taking the child that ended last before the point reached, descending into it, then
+ * continuing from that child's start; children overlapping a taken one are not on the path. A span's
+ * end counts as the latest end below it, so work that outlives its parent (a job outliving the
+ * SubmitJob call that started it) still leads the path.
+ */
 function criticalPath(roots: readonly Timed[], children: ReadonlyMap<string, readonly Timed[]>): Set<string> {
   const path = new Set<string>();
-  let current = lastEnding(roots);
-  while (current && !path.has(current.span.spanId)) {
-    path.add(current.span.spanId);
-    current = lastEnding(children.get(current.span.spanId) ?? []);
-  }
+  const ends = new Map<string, number>();
+  const endOf = (t: Timed, seen: Set<string> = new Set()): number => {
+    const known = ends.get(t.span.spanId);
+    if (known !== undefined) return known;
+    seen.add(t.span.spanId);
+    let end = t.end;
+    for (const c of children.get(t.span.spanId) ?? []) if (!seen.has(c.span.spanId)) end = Math.max(end, endOf(c, seen));
+    ends.set(t.span.spanId, end);
+    return end;
+  };
+  const walk = (t: Timed): void => {
+    if (path.has(t.span.spanId)) return;
+    path.add(t.span.spanId);
+    let cut = endOf(t);
+    const candidates = [...(children.get(t.span.spanId) ?? [])].sort((a, b) => endOf(b) - endOf(a) || b.start - a.start);
+    for (const child of candidates) {
+      if (endOf(child) > cut) continue;
+      walk(child);
+      cut = child.start;
+    }
+  };
+  let root: Timed | undefined;
+  for (const r of roots) if (!root || endOf(r) > endOf(root)) root = r;
+  if (root) walk(root);
   return path;
-}
-
-function lastEnding(list: readonly Timed[]): Timed | undefined {
-  let best: Timed | undefined;
-  for (const t of list) if (!best || t.end > best.end || (t.end === best.end && t.start > best.start)) best = t;
-  return best;
 }
