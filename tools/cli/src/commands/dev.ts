@@ -30,7 +30,8 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .addHelpText(
       'after',
       `
-Prints "gateway: http://127.0.0.1:PORT" once the cluster accepts calls; Ctrl-C stops every process.
+Prints "gateway: http://127.0.0.1:PORT" once the cluster accepts calls (the web dashboard is at that
+URL too); Ctrl-C stops every process.
 Every service exports its spans to a receiver here ("traces: URL"; read them with weft trace JOB_ID);
 with OTEL_EXPORTER_OTLP_ENDPOINT set they are also forwarded to that collector (OTLP over HTTP).
 
@@ -62,6 +63,7 @@ Examples:
         });
       }
       io.stdout.write(`gateway: ${cluster.gatewayUrl}\n`);
+      io.stdout.write(`dashboard: ${cluster.gatewayUrl}/ (open it in a browser)\n`);
       if (!io.env.GATEWAY_TOKENS_FILE) io.stderr.write('development mode: the gateway serves every call WITHOUT authentication (set GATEWAY_TOKENS_FILE to require tokens)\n');
       io.stdout.write(`logs: ${cluster.logDir}\n`);
       io.stdout.write(`traces: ${traces.receiver.url}${traces.forwardedTo ? ` (also forwarded to ${traces.forwardedTo})` : ''}\n`);
