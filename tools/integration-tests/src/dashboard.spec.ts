@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpusText } from '@weft/corpus';
@@ -14,7 +15,8 @@ import { eventually } from './support/resilience-helpers.js';
 // count submitted from the page's form reaches 100% in both phases and SUCCEEDED, its top 10 words
 // equal an independent count exactly, the waterfall shows the job span and map and reduce attempts
 // (screenshots in test-artifacts/dashboard/), a scatter call's items arrive with node and latency,
-// and a failed call shows its Connect code in the error banner.
+// and a failed call shows its Connect code in the error banner. Authentication is on: the page
+// works only once its token field holds a valid token, which it keeps across a reload.
 
 const chromiumPath = process.env.WEFT_CHROMIUM || '/usr/bin/chromium';
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/dashboard/', import.meta.url));
@@ -22,6 +24,13 @@ const WAIT_MS = 120_000; // only catches hangs
 // A few thousand lines of the deterministic corpus (seed 606), put into the form as inline input;
 // 64 KiB splits make it several map tasks over the two mappers.
 const corpus = generateCorpusText({ bytes: 256 * 1024, seed: 606 });
+
+// The tokens file must exist before the suite's beforeAll starts the cluster: written while jest
+// loads this file.
+const adminToken = 'dashboard-admin-token-0123456789';
+const fixtures = mkdtempSync(join(tmpdir(), 'weft-dashboard-'));
+const tokensFile = join(fixtures, 'tokens');
+writeFileSync(tokensFile, `${adminToken} admin ops\n`);
 
 let browser: Browser | undefined;
 let page: Page;
@@ -46,9 +55,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await rm(fixtures, { recursive: true, force: true });
 }, WAIT_MS);
 
-const suite = useClusterSuite('dashboard', { mappers: 2, reducers: 2, env: { COORDINATOR_SPLIT_SIZE: '64KiB' } });
+const suite = useClusterSuite('dashboard', { mappers: 2, reducers: 2, token: adminToken, env: { COORDINATOR_SPLIT_SIZE: '64KiB', GATEWAY_TOKENS_FILE: tokensFile } });
 
 /** Texts of every element matching `selector`, in document order. */
 const textsOf = (selector: string): Promise<string[]> => page.locator(selector).allTextContents();
@@ -66,11 +76,21 @@ function primesBelow(n: number): number {
 }
 
 describe('the web dashboard in headless Chromium', () => {
-  it('lists every node of the cluster on its first page', () =>
+  it('asks for a token, keeps it, and then lists every node of the cluster on its first page', () =>
     suite.run(async (cluster) => {
       await page.goto(cluster.gatewayUrl);
+      // No token yet: the gateway refuses DescribeCluster, and the page says so with the code.
+      const banner = page.getByTestId('error-banner').first();
+      await banner.waitFor();
+      expect(await banner.textContent()).toBe('DescribeCluster: UNAUTHENTICATED (16) authentication required: send a valid bearer token');
+      await page.getByLabel('Token').fill(adminToken);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('node-row').first().waitFor();
+      await page.reload();
+
       const expected = await cluster.client.cluster();
       await page.locator('[data-testid=node-row]').nth(expected.length - 1).waitFor();
+      expect(await page.getByTestId('error-banner').count()).toBe(0);
       const ids = await textsOf('[data-testid=node-row] td:first-child');
       expect([...ids].sort()).toEqual(expected.map((n) => n.id).sort());
       const roles = await page.locator('[data-testid=node-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-role')));
@@ -173,7 +193,9 @@ describe('the web dashboard in headless Chromium', () => {
       await banner.waitFor();
       expect(await banner.getAttribute('data-code')).toBe('NOT_FOUND');
       expect(await banner.textContent()).toContain('NOT_FOUND (5) job job-that-does-not-exist does not exist');
-      // The missing job's calls are the only failed requests the console reports; nothing else went wrong.
-      expect(pageErrors.filter((e) => e !== 'console: Failed to load resource: the server responded with a status of 404 (Not Found)')).toEqual([]);
+      // The calls without a token and those for the missing job are the only failed requests the
+      // console reports; nothing else went wrong (no exception, no CSP violation).
+      const expectedFailures = [401, 404].map((status) => `console: Failed to load resource: the server responded with a status of ${status} (${status === 401 ? 'Unauthorized' : 'Not Found'})`);
+      expect(pageErrors.filter((e) => !expectedFailures.includes(e))).toEqual([]);
     }));
 });
