@@ -42,6 +42,7 @@ describe('the dashboard assets handler behind the Connect server', () => {
     await writeFile(join(dir, 'index.html'), indexHtml);
     await writeFile(join(dir, 'assets', 'app-AB12CD34.js'), bundle);
     await writeFile(join(dir, 'assets', 'styles-ZX98YW76.css'), 'body{}');
+    await writeFile(join(dir, 'assets', 'app-AB12CD34.js.map'), '{"version":3}');
     await writeFile(join(dir, 'assets', 'notes.txt'), 'plain');
     // Beside the served folder, with a name sharing its prefix: must never be reachable.
     await writeFile(join(base, 'secret.txt'), 'secret');
@@ -76,6 +77,8 @@ describe('the dashboard assets handler behind the Connect server', () => {
     expect([js.status, js.body, js.headers['content-type'], js.headers['cache-control'], js.headers['x-content-type-options']]).toEqual([200, bundle, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable', 'nosniff']);
     const css = await request(server.port, '/assets/styles-ZX98YW76.css');
     expect([css.status, css.headers['content-type'], css.headers['cache-control']]).toEqual([200, 'text/css; charset=utf-8', 'public, max-age=31536000, immutable']);
+    const map = await request(server.port, '/assets/app-AB12CD34.js.map');
+    expect([map.status, map.headers['content-type'], map.headers['cache-control']]).toEqual([200, 'application/json; charset=utf-8', 'public, max-age=31536000, immutable']);
     const txt = await request(server.port, '/assets/notes.txt');
     expect([txt.status, txt.body, txt.headers['cache-control'], txt.headers['content-security-policy']]).toEqual([200, 'plain', 'no-cache', undefined]);
   });

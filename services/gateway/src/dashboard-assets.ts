@@ -36,9 +36,9 @@ const contentTypes: Readonly<Record<string, string>> = {
  */
 export const dashboardCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-// esbuild's `[name]-[hash]` entry names: 8 upper-case base32 characters. Such a file never changes
-// under its name, so browsers may keep it for a year.
-const hashedAsset = /^\/assets\/[A-Za-z0-9_.-]+-[A-Z0-9]{8}\.(js|css|map)$/;
+// esbuild's `[name]-[hash]` entry names (and their source maps): 8 upper-case base32 characters.
+// Such a file never changes under its name, so browsers may keep it for a year.
+const hashedAsset = /^\/assets\/[A-Za-z0-9_.-]+-[A-Z0-9]{8}\.(js|css)(\.map)?$/;
 
 const baseHeaders = { 'x-content-type-options': 'nosniff' } as const;
 
