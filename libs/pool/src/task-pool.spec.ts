@@ -111,6 +111,14 @@ describe('TaskPool', () => {
     expect(isInvalidArgumentError(params) && params.field).toBe('spec.params.pattern');
   });
 
+  it('tells whether a job combines (asked of a thread once, then cached), and reports unknown jobs', async () => {
+    expect(await pool.jobTraits('wordcount')).toEqual({ combines: true });
+    expect(await pool.jobTraits('inverted-index')).toEqual({ combines: false });
+    expect(pool.jobTraits('wordcount')).toBe(pool.jobTraits('wordcount'));
+    const unknown = await rejection(pool.jobTraits('nope'));
+    expect(isFunctionNotFoundError(unknown) && unknown.message).toBe('no job named "nope" is registered');
+  });
+
   it('runs cpu scatter functions, built-in and from function modules', async () => {
     expect(await pool.runFunction('count-primes', 100_000, {})).toBe(9592);
     expect(await pool.runFunction('slow-double', 21, { ms: 1 })).toBe(42);

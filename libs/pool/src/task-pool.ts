@@ -1,7 +1,7 @@
 import { CancelledError, fromErrorEnvelope, WorkerCrashedError } from '@weft/errors';
 import { errorForAbort } from '@weft/jobs';
 import { Piscina } from 'piscina';
-import type { MapResult, MapWork, MergeResult, ReduceFilesResult, ReduceFilesWork, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
+import type { JobTraits, MapResult, MapWork, MergeResult, ReduceFilesResult, ReduceFilesWork, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
 import { prepareTransfer } from './transfer.js';
 
 /** Options of a {@link TaskPool}. */
@@ -31,6 +31,7 @@ export class TaskPool {
   private readonly piscina: Piscina<WorkerTask, WorkerReply<unknown>>;
   private inFlight = 0;
   private closed = false;
+  private readonly traits = new Map<string, Promise<JobTraits>>();
 
   /** @throws RangeError when `maxThreads` is not a positive integer. */
   constructor(options: TaskPoolOptions) {
@@ -103,6 +104,21 @@ export class TaskPool {
    */
   async runFunction(name: string, input: unknown, params: Record<string, unknown>, options: { signal?: AbortSignal } = {}): Promise<unknown> {
     return this.run<unknown>({ type: 'function', name, input, params }, [], `function ${name}`, options.signal);
+  }
+
+  /**
+   * What the registered job `name` is like (asked of a worker thread once per name, then cached:
+   * every thread loads the same modules). Throws FunctionNotFoundError for an unknown job, as
+   * {@link TaskPool.runMap} would (not cached).
+   */
+  jobTraits(name: string): Promise<JobTraits> {
+    let traits = this.traits.get(name);
+    if (!traits) {
+      traits = this.run<JobTraits>({ type: 'describe-job', job: name }, [], `describe job ${name}`, undefined);
+      this.traits.set(name, traits);
+      traits.catch(() => this.traits.delete(name));
+    }
+    return traits;
   }
 
   /** Terminates the threads. Tasks still running or queued reject with CancelledError. */

@@ -81,7 +81,14 @@ export type WorkerTask =
   | { type: 'reduce'; work: ReduceWork }
   | { type: 'merge'; work: ReduceWork }
   | { type: 'reduce-files'; work: ReduceFilesWork }
-  | { type: 'function'; name: string; input: unknown; params: Record<string, unknown> };
+  | { type: 'function'; name: string; input: unknown; params: Record<string, unknown> }
+  | { type: 'describe-job'; job: string };
+
+/** What the pool can tell about a registered job without running it. */
+export interface JobTraits {
+  /** The job has a map-side `combine`, so merging its runs folds values (an early merge shrinks them). */
+  combines: boolean;
+}
 
 /** What the worker thread returns: typed errors do not survive structured clone, envelopes do. @internal */
 export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: ErrorEnvelope };

@@ -4,7 +4,7 @@
 import { toErrorEnvelope, UserCodeError } from '@weft/errors';
 import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runMergeTask, runReduceFilesTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
-import type { MapResult, ReduceFilesResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
+import type { JobTraits, MapResult, ReduceFilesResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
 
 const registryReady = loadRegistry((workerData as { functionModules?: string[] } | undefined)?.functionModules ?? []);
 // A module that fails to load must fail each task with its message, not kill the thread at start
@@ -58,6 +58,10 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
       case 'merge': {
         const output = runMergeTask(registry.getJob(task.work.job), task.work.runs);
         return moveReply(output, [output.output]);
+      }
+      case 'describe-job': {
+        const job = registry.getJob(task.job);
+        return { ok: true, value: { combines: job.combine !== undefined } } satisfies WorkerReply<JobTraits>;
       }
       case 'function': {
         const fn = registry.getFunction(task.name);

@@ -41,7 +41,8 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
             onFailed: (source, reason) => unreadable.push({ source, reason }),
             memoryBudgetBytes: options.mergeMemoryBytes,
             compact: async (runs) => (await pool.runMerge({ job: request.function, runs }, { signal: ctx.signal })).output,
-            mergeWhileFetching: options.mergeWhileFetching ?? false,
+            // Early merges only pay off when they fold values (a job with a combiner).
+            mergeWhileFetching: (options.mergeWhileFetching ?? false) && (await pool.jobTraits(request.function)).combines,
             // With a spill dir, fetches past the budget stream to disk as they arrive and the final reduce streams them.
             spillFile: spillDir
               ? () => {
