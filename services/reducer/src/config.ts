@@ -10,8 +10,8 @@ export interface ReducerConfig extends WorkerSettings {
   /** Fetched map output held per reduce task before it is merged down (REDUCER_MERGE_MEMORY, default 256MiB). */
   readonly mergeMemoryBytes: number;
   /**
-   * Merge fetched runs on the pool while other fetches are still running (REDUCER_MERGE_WHILE_FETCHING,
-   * default true); it stops by itself for a partition whose merges do not shrink the runs (no combiner).
+   * For jobs with a combiner, merge fetched runs on the pool while other fetches are still running
+   * (REDUCER_MERGE_WHILE_FETCHING, default true); it stops by itself for a partition whose merges do not fold records.
    */
   readonly mergeWhileFetching: boolean;
   /** Directory for fetched runs past the memory budget and output runs (REDUCER_SPILL_DIR, default `<tmp>/weft-reducer-<node id>-<pid>-t<start token>`, where dirs of reducers that died are swept at start); emptied at start, removed at stop. */
