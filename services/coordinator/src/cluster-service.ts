@@ -12,9 +12,11 @@ export function createClusterService(options: {
   functions: FunctionRegistry;
   /** The coordinator's breaker state towards a worker. */
   breakerOf?: (node: WorkerNode) => BreakerState;
+  /** Calls and scatter batches the coordinator's bulkhead for a worker refused. */
+  rejectionsOf?: (node: WorkerNode) => number;
   self: { id: string; address: string; startedMs: number; version: string };
 }): ServiceImpl<typeof ClusterService> {
-  const { registry, functions, self, breakerOf } = options;
+  const { registry, functions, self, breakerOf, rejectionsOf } = options;
   return {
     describeCluster() {
       const coordinator: MessageInitShape<typeof NodeSchema> = {
@@ -42,6 +44,7 @@ export function createClusterService(options: {
           scatterItemsInFlight: node.heartbeat?.scatterItemsInFlight ?? 0,
           scatterItemsPeak: node.heartbeat?.scatterItemsPeak ?? 0,
           scatterItemsCompleted: node.heartbeat?.scatterItemsCompleted ?? 0n,
+          bulkheadRejections: BigInt(rejectionsOf?.(node) ?? 0),
         }));
       return { nodes: [coordinator, ...workers] };
     },

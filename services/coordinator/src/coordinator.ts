@@ -42,9 +42,11 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
   const registry = new WorkerRegistry({ heartbeatIntervalMs: config.heartbeatIntervalMs, nodeTimeoutMs: config.nodeTimeoutMs, coordinatorId: id, log });
   const clients = createClientFactory({ tls: config.tls, onTlsError: (error) => log.error({ err: error }, 'TLS files could not be re-read; the previous ones stay in use') });
   const policies = new NodePolicies(registry, clients, config.policies, log);
-  const scheduler = new SlotScheduler(registry, (node) => policies.isUsable(node));
-  // A breaker that closes again frees capacity the scheduler may use at once.
+  // Map and reduce attempts share each node's bulkhead with scatter batches: one goes only where a slot is free.
+  const scheduler = new SlotScheduler(registry, (node) => policies.isUsable(node) && policies.freeSlots(node) > 0);
+  // A breaker that closes again, or a bulkhead slot given back, frees capacity the scheduler and scatter calls may use at once.
   policies.on('changed', () => registry.emit('changed'));
+  policies.on('freed', () => registry.emit('changed'));
   observeBreakers(registry, policies);
   registry.on('lost', (node) => clients.forget(node.address));
   const jobs = new JobManager({
@@ -64,7 +66,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
     .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, policies }));
   const startedMs = Date.now();
   let address = '';
-  server.add(ClusterService, createClusterService({ registry, functions, breakerOf: (node) => policies.breakerState(node), self: { id, get address() { return address; }, startedMs, version } }));
+  server.add(ClusterService, createClusterService({ registry, functions, breakerOf: (node) => policies.breakerState(node), rejectionsOf: (node) => policies.rejections(node), self: { id, get address() { return address; }, startedMs, version } }));
   const port = await server.listen();
   address = `${config.tls ? 'https' : 'http'}://${config.host}:${port}`;
   // Probes that cannot speak TLS get health, and nothing else, in cleartext on a port of their own.

@@ -7,7 +7,7 @@ import { BatchQueue, codeOf, type ClientFactory } from '@weft/rpc';
 import type { Logger } from '@weft/telemetry';
 import type { Span } from '@opentelemetry/api';
 import { bulkhead, isBulkheadRejectedError, type BulkheadPolicy, type RetryPolicy } from 'cockatiel';
-import type { NodePolicies } from './node-policies.js';
+import { NodePolicies } from './node-policies.js';
 import { ScatterLink } from './scatter-link.js';
 import { ScatterTracing, type AttemptEnd } from './scatter-tracing.js';
 import type { ScatterPlan } from './validate-scatter.js';
@@ -255,7 +255,7 @@ export class ScatterRun {
    * skipped until a slot frees somewhere, and the attempts are placed again).
    */
   private place(): void {
-    this.unplaced = this.unplaced.filter((a) => !a.ended);
+    this.unplaced = this.unplaced.filter((a) => !a.ended && !this.droppedIfDone(a));
     if (this.finished || this.unplaced.length === 0) return;
     const { policies } = this.deps;
     const usable = this.deps.registry.available(NodeRole.MAPPER).filter((node) => policies.isUsable(node));
@@ -286,6 +286,13 @@ export class ScatterRun {
     }
   }
 
+  /** Ends an attempt not yet sent whose item another attempt has already decided; true if it did. */
+  private droppedIfDone(attempt: Attempt): boolean {
+    if (!attempt.item.done) return false;
+    this.end(attempt, { kind: 'cancelled', reason: 'another attempt decided the item' }, { result: { kind: 'cancelled' } });
+    return true;
+  }
+
   /** A hedge never runs beside its item's other attempts; a retry avoids failed nodes unless only those are usable. */
   private mayRunOn(attempt: Attempt, node: WorkerNode, usable: readonly WorkerNode[]): boolean {
     if (attempt.avoid.size === 0 || !attempt.avoid.has(node.id)) return true;
@@ -314,7 +321,7 @@ export class ScatterRun {
   private send(batch: Batch, signal: AbortSignal): Promise<void> {
     if (this.waiting.get(batch.node.id) === batch) this.waiting.delete(batch.node.id);
     batch.started = true;
-    const live = batch.attempts.filter((a) => !a.ended);
+    const live = batch.attempts.filter((a) => !a.ended && !this.droppedIfDone(a));
     if (live.length === 0 || this.finished) return Promise.resolve();
     const { node } = batch;
     const link = this.tracing.run(() => this.link(node));
@@ -354,7 +361,12 @@ export class ScatterRun {
   private batchFailed(batch: Batch, error: unknown): void {
     if (this.waiting.get(batch.node.id) === batch) this.waiting.delete(batch.node.id);
     if (batch.started || this.finished) return;
-    if (isBulkheadRejectedError(error)) this.full.add(batch.node.id);
+    if (isBulkheadRejectedError(error)) {
+      this.full.add(batch.node.id);
+      this.tracing.event('bulkhead rejected', { 'weft.node.id': batch.node.id, 'weft.scatter.items': batch.attempts.length });
+    } else if (NodePolicies.isBreakerOpen(error)) {
+      this.tracing.event('breaker open', { 'weft.node.id': batch.node.id, 'weft.scatter.items': batch.attempts.length });
+    }
     // Not sent: its attempts wait for another place.
     const back = batch.attempts.filter((a) => !a.ended);
     this.deps.load.set(batch.node.id, Math.max(0, (this.deps.load.get(batch.node.id) ?? 0) - back.length));
@@ -441,6 +453,7 @@ export class ScatterRun {
     const reason = error instanceof Error ? error.message : String(error);
     const code = codeOf(error);
     const failure = new ConnectError(`node ${link.node.id} lost: ${reason}`, code === undefined || code === Code.Canceled ? Code.Unavailable : code);
+    this.tracing.event('node stream failed', { 'weft.node.id': link.node.id, 'weft.error.code': Code[failure.code] ?? 'Unavailable' });
     const broken = [...this.sent.values()].filter((attempt) => attempt.batch!.link === link);
     // Each batch on the stream fails with its error (a node fault for the breaker), not as a normal end.
     for (const attempt of broken) attempt.batch!.failure = failure;

@@ -22,15 +22,13 @@ export function createScatterService(deps: {
   policies: NodePolicies;
 }): ServiceImpl<typeof ScatterGatherService> {
   const load = new Map<string, number>();
-  // One listener of each kind for every call (not one each: many concurrent calls would trip
+  // One registry listener for every call (not one each: many concurrent calls would trip
   // EventEmitter's leak warning): a node joining, leaving, closing its breaker or freeing a
-  // bulkhead slot lets waiting items go.
+  // bulkhead slot (the coordinator forwards the policies' events as `changed`) lets waiting items go.
   const runs = new Set<ScatterRun>();
-  const nudge = (): void => {
+  deps.registry.on('changed', () => {
     for (const run of runs) run.nudge();
-  };
-  deps.registry.on('changed', nudge);
-  deps.policies.on('freed', nudge);
+  });
   return {
     async *scatter(request, ctx): AsyncGenerator<ScatterResponse> {
       const plan = validateScatterRequest(request, deps.functions);

@@ -51,6 +51,11 @@ export class ScatterTracing {
     span.end();
   }
 
+  /** Adds an event to the call's span (a node refused a batch, a stream to a node broke). */
+  event(name: string, attributes: Record<string, string | number>): void {
+    trace.getSpan(this.context)?.addEvent(name, attributes);
+  }
+
   /** Runs `fn` in the call's context (new streams to mappers become children of the call's span). */
   run<T>(fn: () => T): T {
     return context.with(this.context, fn);
