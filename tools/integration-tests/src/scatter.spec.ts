@@ -10,7 +10,8 @@ import { breakerOf, eventually } from './support/resilience-helpers.js';
 // early and cancelling the rest (threads freed), a hedge answered by the second node while the
 // first is paused, per-item timeouts as item errors, the caller's deadline, and the bad-input table.
 // Issue 4: a mapper whose scatter streams fail (injected faults) has its breaker opened by them while
-// its items run on the other one, each answered exactly once.
+// its items run on the other one, each answered exactly once; mappers whose bulkheads are full refuse
+// a call's batches (counted in DescribeCluster) and its items wait for a slot.
 
 const suite = useClusterSuite('scatter', { mappers: 2, reducers: 1, env: { WEFT_TEST_MODE: '1', COORDINATOR_BREAKER_HALF_OPEN_AFTER: '2s' } });
 
@@ -208,6 +209,30 @@ describe('scatter-gather', () => {
   ])('rejects %s', (_name, init, expected) =>
     suite.run(async ({ client }) => {
       expect(await rejectionOf(scatterAll(client, init))).toEqual(expected);
+    }));
+});
+
+// A cluster of its own, without a bulkhead queue: a batch for a mapper whose two slots are taken is
+// refused at once (the suite above keeps the default queue, so its balance checks see no refusals).
+describe('scatter-gather against full bulkheads', () => {
+  const full = useClusterSuite('scatter-bulkhead', { mappers: 2, reducers: 1, env: { COORDINATOR_BULKHEAD_QUEUE: '0' } });
+
+  it("mappers whose bulkhead slots are all taken refuse a third call's batches (counted in DescribeCluster); its items wait and are all answered", () =>
+    full.run(async ({ client }) => {
+      const rejections = async () => new Map((await mappers(client)).map((n) => [n.id, n.bulkheadRejections]));
+      const before = await rejections();
+      // Two calls of long sleeps: each call's first batch for a mapper takes one of its two slots.
+      const holders = [0, 1].map(() => scatterAll(client, { function: 'sleep', inputs: [4000, 4000, 4000, 4000], maxConcurrency: 4 }));
+      const busy = await waitForMappers(client, (ns) => ns.every((n) => n.scatterItemsInFlight >= 4));
+      expect(busy.map((n) => n.scatterItemsInFlight)).toEqual([4, 4]);
+      // A third call now finds no free slot and no queue anywhere: refused, it waits for a slot.
+      const inputs = Array.from({ length: 8 }, (_, i) => i);
+      const { items, summary } = await scatterAll(client, { function: 'echo', inputs, maxConcurrency: 8 });
+      expect(summary.succeeded).toBe(8);
+      expect(items.map((e) => (e.ok ? e.value : e.error)).sort((a, b) => (a as number) - (b as number))).toEqual(inputs);
+      for (const { summary: held } of await Promise.all(holders)) expect(counts(held)).toEqual({ succeeded: 4, failed: 0, timedOut: 0, hedged: 0, cancelled: 0 });
+      const after = await rejections();
+      for (const [id, count] of after) expect({ id, refused: count > (before.get(id) ?? 0n) }).toEqual({ id, refused: true });
     }));
 });
 
