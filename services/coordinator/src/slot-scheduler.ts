@@ -67,10 +67,13 @@ export class SlotScheduler {
   }
 
   private pump(): void {
+    // Roles with no free node: their other waiters need not look (pumps come often: every slot given back).
+    const full = new Set<NodeRole>();
     for (let i = 0; i < this.waiters.length; ) {
       const waiter = this.waiters[i]!;
-      const node = this.pick(waiter);
+      const node = full.has(waiter.role) ? undefined : this.pick(waiter);
       if (!node) {
+        full.add(waiter.role);
         i += 1;
         continue;
       }
