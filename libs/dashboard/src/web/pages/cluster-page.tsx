@@ -35,6 +35,7 @@ function NodeRow(props: { node: Node; nowMs: number }): JSX.Element {
       <td class={n.breaker === BreakerState.OPEN ? 'bad' : n.breaker === BreakerState.HALF_OPEN ? 'warn' : ''} data-testid="node-breaker">
         {breakerStateName(n.breaker)}
       </td>
+      <td class="num">{worker ? formatCount(n.bulkheadRejections) : '—'}</td>
       <td class="num">{worker ? formatCount(n.tasksCompleted) : '—'}</td>
       <td class="num">{n.role === NodeRole.MAPPER ? `${n.scatterItemsInFlight} (peak ${n.scatterItemsPeak})` : '—'}</td>
       <td class="num">{n.rssBytes > 0n ? formatBytes(n.rssBytes) : '—'}</td>
@@ -101,6 +102,9 @@ export function ClusterPage(): JSX.Element {
             <th scope="col">state</th>
             <th scope="col">load (busy/slots)</th>
             <th scope="col">breaker</th>
+            <th scope="col" class="num" title="calls and scatter batches the coordinator's bulkhead for the node refused (slots and queue full)">
+              refused
+            </th>
             <th scope="col" class="num">
               tasks done
             </th>
