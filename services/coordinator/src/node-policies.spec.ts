@@ -94,4 +94,45 @@ describe('NodePolicies', () => {
     }
     expect(policies.breakerState(node)).toBe(BreakerState.CLOSED);
   });
+  it('runs a scatter batch in one bulkhead slot: a full bulkhead refuses it (counted), its timeout is not a node fault, a broken stream is', async () => {
+    const freed: string[] = [];
+    policies.on('freed', (n) => freed.push(n.id));
+    const batch = { timeoutMs: 0, signal: new AbortController().signal };
+    let release = (): void => undefined;
+    const holding = policies.runBatch(node, batch, () => new Promise<void>((resolve) => (release = resolve)));
+    expect(policies.freeSlots(node)).toBe(0);
+    // Its one slot is held and there is no queue: a second batch is refused, and counted.
+    const refused = await policies.runBatch(node, batch, async () => undefined).catch((e: unknown) => e);
+    expect(isBulkheadRejectedError(refused)).toBe(true);
+    expect(policies.rejections(node)).toBe(1);
+    expect(notices).toContain('node m1 rejected a call: its 1 slots and queue of 0 are full (bulkhead)');
+    release();
+    await holding;
+    expect(freed).toEqual(['m1']);
+    expect(policies.freeSlots(node)).toBe(1);
+
+    // The per-attempt timeout aborts the batch's signal; the batch ends its items and resolves: no fault.
+    for (let i = 0; i < 3; i++) {
+      const timedOut = await policies.runBatch(node, { ...batch, timeoutMs: 5 }, (signal) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve('timed out'))));
+      expect(timedOut).toBe('timed out');
+    }
+    expect(policies.breakerState(node)).toBe(BreakerState.CLOSED);
+
+    // Two batches whose stream broke (threshold 2) open the breaker; the next batch fails fast.
+    for (let i = 0; i < 2; i++) await expect(policies.runBatch(node, batch, () => Promise.reject(new ConnectError('stream reset', Code.Unavailable)))).rejects.toMatchObject({ code: Code.Unavailable });
+    expect(policies.breakerState(node)).toBe(BreakerState.OPEN);
+    expect(NodePolicies.isBreakerOpen(await policies.runBatch(node, batch, async () => undefined).catch((e: unknown) => e))).toBe(true);
+  });
+
+  it('gives idempotent calls a retry policy that retries DEADLINE_EXCEEDED, and others one that does not', async () => {
+    for (const idempotent of [true, false]) {
+      let calls = 0;
+      const outcome = await policies.retryPolicy(idempotent).execute(() => {
+        calls += 1;
+        if (calls === 1) throw new ConnectError('late', Code.DeadlineExceeded);
+        return 'ok';
+      }).catch((e: unknown) => e);
+      expect({ idempotent, calls, ok: outcome === 'ok' }).toEqual({ idempotent, calls: idempotent ? 2 : 1, ok: idempotent });
+    }
+  });
 });
