@@ -85,4 +85,19 @@ describe('WorkerRegistry failure detection', () => {
     await worker.end();
     expect(registry.get('r1')!.state).toBe(NodeState.DEAD);
   });
+  it('sweeps on its own: with the real clock, a silent worker is declared lost once the node timeout has passed (checked every quarter of it)', async () => {
+    const real = new WorkerRegistry({ heartbeatIntervalMs: 50, nodeTimeoutMs: 400, coordinatorId: 'c', log });
+    try {
+      await registerFake(real, { nodeId: 'm9', role: NodeRole.MAPPER, slots: 1 });
+      const node = real.get('m9')!;
+      const started = Date.now();
+      await new Promise((resolve) => node.lost.signal.addEventListener('abort', resolve, { once: true }));
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(400 - 5);
+      expect(elapsed).toBeLessThan(2_000);
+      expect(node.state).toBe(NodeState.DEAD);
+    } finally {
+      real.close();
+    }
+  });
 });
