@@ -280,8 +280,8 @@ export function countWordsInBytes(input: Uint8Array): { lines: number; keys: str
   return { lines, ...table.entries() };
 }
 
-/** Bounds of the table {@link countWordsInBytesSorted} keeps per thread: past either, it starts afresh. */
-export const WORD_TABLE_LIMITS = { entries: 1 << 21, arenaBytes: 64 << 20 };
+/** Bounds of the table {@link countWordsInBytesSorted} keeps per thread (arrays, arena and decoded keys: about 100 MB at worst): past either, it starts afresh. */
+export const WORD_TABLE_LIMITS = { entries: 1 << 19, arenaBytes: 16 << 20 };
 
 let threadTable: ByteCountTable | undefined;
 
