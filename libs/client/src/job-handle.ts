@@ -6,7 +6,7 @@ import { JobState, ResultOrder } from '@weft/proto';
 import { JobFailedError } from './job-failed-error.js';
 import { decodeResultValue } from './result-value.js';
 import type { ResultRecord } from './result-value.js';
-import { retryUnavailable } from './retry-unavailable.js';
+import { isConnectionFailure, retryUnavailable } from './retry-unavailable.js';
 import type { RetryOptions } from './retry-unavailable.js';
 
 /** Options every call of a handle accepts. */
@@ -93,8 +93,8 @@ export function createJobHandle(id: string, ctx: JobCallContext): JobHandle {
           if (ev.case === 'state' && isFinalJobState(ev.value)) break;
         }
       } catch (err) {
-        // A gateway restart drops the stream; anything else (NOT_FOUND, Canceled) is the answer.
-        if (ConnectError.from(err).code !== Code.Unavailable || options.signal?.aborted) throw err;
+        // A gateway restart drops the stream; anything else (NOT_FOUND, the caller's cancel) is the answer.
+        if (!isConnectionFailure(err, options.signal)) throw err;
       }
       const job = await get(options);
       if (isFinalJobState(job.state)) return settle(job);

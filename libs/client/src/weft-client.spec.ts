@@ -65,7 +65,51 @@ describe('createWeftClient', () => {
     ]);
   });
 
-  it('does not retry SubmitJob on UNAVAILABLE', async () => {
+  it('retries SubmitJob on a lost connection only when the spec has an idempotency key', async () => {
+    let calls = 0;
+    const client = clientFor(({ service }) => {
+      service(JobService, {
+        submitJob(req) {
+          calls++;
+          if (calls === 1) throw new ConnectError('read ECONNRESET', Code.Aborted);
+          return { jobId: `j-${req.spec?.idempotencyKey}` };
+        },
+      });
+    });
+    expect((await client.submit({ function: 'wordcount', inputs: [{ records: ['a'] }], idempotencyKey: 'k1' })).id).toBe('j-k1');
+    expect(calls).toBe(2);
+    calls = 0;
+    await expect(client.submit({ function: 'wordcount', inputs: [{ records: ['a'] }] })).rejects.toMatchObject({ code: Code.Aborted });
+    expect(calls).toBe(1);
+  });
+
+  it('retries reads on a dropped connection, never on a status the server chose or the caller\'s own cancel', async () => {
+    let calls = 0;
+    const failures = [new ConnectError('other side closed', Code.Unknown), new ConnectError('stream closed with error code NGHTTP2_REFUSED_STREAM', Code.Canceled)];
+    const client = clientFor(({ service }) => {
+      service(JobService, {
+        getJob(req) {
+          calls++;
+          if (req.jobId === 'aborted') throw new ConnectError('the job was aborted by policy', Code.Aborted);
+          const failure = failures[calls - 1];
+          if (failure) throw failure;
+          return { job: job(JobState.RUNNING) };
+        },
+      });
+    });
+    expect((await client.job('j-1').get()).state).toBe(JobState.RUNNING);
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(client.job('aborted').get()).rejects.toMatchObject({ code: Code.Aborted });
+    expect(calls).toBe(1);
+    const cancelled = new AbortController();
+    cancelled.abort();
+    calls = 0;
+    await expect(client.job('j-1').get({ signal: cancelled.signal })).rejects.toMatchObject({ code: Code.Canceled });
+    expect(calls).toBeLessThanOrEqual(1);
+  });
+
+  it('does not retry SubmitJob without an idempotency key on UNAVAILABLE', async () => {
     let calls = 0;
     const client = clientFor(({ service }) => {
       service(JobService, {

@@ -45,8 +45,9 @@ export interface WeftClient {
   /** The gateway URL it talks to. */
   readonly url: string;
   /**
-   * Submits a job (SubmitJob; never retried, since a lost answer may hide an accepted job: pass an
-   * `idempotencyKey` to make a resubmission safe). Throws NOT_FOUND / INVALID_ARGUMENT ConnectErrors.
+   * Submits a job (SubmitJob). Retried on a lost connection only when `spec.idempotencyKey` is set
+   * (a resubmission then returns the same job); without one never, since a lost answer may hide an
+   * accepted job. Throws NOT_FOUND / INVALID_ARGUMENT ConnectErrors.
    */
   submit(spec: JobSpecInit, options?: CallOptionsInit): Promise<JobHandle>;
   /**
@@ -88,7 +89,9 @@ export function createWeftClientWithTransport(options: WeftClientOptions & { rea
   const client: WeftClient = {
     url,
     async submit(spec, callOptions = {}) {
-      const res = await jobService.submitJob({ spec: toJobSpec(spec) }, { headers, signal: callOptions.signal });
+      const submit = () => jobService.submitJob({ spec: toJobSpec(spec) }, { headers, signal: callOptions.signal });
+      // With an idempotency key a resubmission returns the same job, so a lost connection is retried.
+      const res = spec.idempotencyKey ? await retryUnavailable(submit, retry, callOptions.signal) : await submit();
       if (!res.jobId) throw new ConnectError('SubmitJob returned no job id', Code.Internal);
       return createJobHandle(res.jobId, ctx);
     },
