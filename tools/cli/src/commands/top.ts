@@ -22,7 +22,7 @@ const clearScreen = '\x1b[H\x1b[2J';
 export function registerTop(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('top')
-    .description('live view of the nodes: slots busy, queue depth, scatter items, breaker state, throughput')
+    .description('live view of the nodes: slots busy, queue depth, scatter items, breaker state, bulkhead refusals, throughput')
     .option('--interval <ms>', 'refresh period', '1000')
     .option('--iterations <n>', 'stop after this many refreshes (default: until Ctrl-C)');
   withGatewayOptions(cmd).addHelpText('after', '\nExamples:\n  $ weft top\n  $ weft top --interval 500 --iterations 10 > samples.txt');
@@ -55,7 +55,7 @@ export function topFrame(nodes: readonly Node[], previous: ReadonlyMap<string, b
   const busy = workers.reduce((sum, n) => sum + n.busySlots, 0);
   const alive = nodes.filter((n) => n.state === NodeState.ALIVE).length;
   const header = `weft top - ${at.toISOString().slice(11, 19)} - ${nodes.length} nodes (${alive} alive), ${busy}/${slots} worker slots busy`;
-  const t = new Table({ head: ['ID', 'ROLE', 'STATE', 'BUSY/SLOTS', 'QUEUED', 'SCATTER', 'BREAKER', 'TASKS', 'TASKS/S', 'RSS'], style: { head: [], border: [] } });
+  const t = new Table({ head: ['ID', 'ROLE', 'STATE', 'BUSY/SLOTS', 'QUEUED', 'SCATTER', 'BREAKER', 'REFUSED', 'TASKS', 'TASKS/S', 'RSS'], style: { head: [], border: [] } });
   for (const n of nodes) {
     const worker = n.role === NodeRole.MAPPER || n.role === NodeRole.REDUCER;
     const before = previous.get(n.id);
@@ -69,6 +69,7 @@ export function topFrame(nodes: readonly Node[], previous: ReadonlyMap<string, b
       // Scatter items run on mappers only.
       n.role === NodeRole.MAPPER ? n.scatterItemsInFlight : '-',
       n.breaker === BreakerState.UNSPECIFIED ? '-' : enumName(BreakerState, n.breaker),
+      worker ? n.bulkheadRejections.toString() : '-',
       worker ? n.tasksCompleted.toString() : '-',
       perSecond === undefined ? '-' : perSecond.toFixed(1),
       n.rssBytes ? formatBytes(Number(n.rssBytes)) : '-',

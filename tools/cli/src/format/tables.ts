@@ -16,7 +16,7 @@ function table(head: string[], colWidths?: (number | null)[]): Table.Table {
 
 /** `weft cluster`: one row per node with role, address, slots and health. */
 export function clusterTable(nodes: readonly Node[]): string {
-  const t = table(['ID', 'ROLE', 'ADDRESS', 'STATE', 'SLOTS', 'BUSY', 'QUEUED', 'BREAKER', 'TASKS', 'RSS']);
+  const t = table(['ID', 'ROLE', 'ADDRESS', 'STATE', 'SLOTS', 'BUSY', 'QUEUED', 'BREAKER', 'REFUSED', 'TASKS', 'RSS']);
   for (const n of nodes) {
     const worker = n.role === NodeRole.MAPPER || n.role === NodeRole.REDUCER;
     t.push([
@@ -28,6 +28,8 @@ export function clusterTable(nodes: readonly Node[]): string {
       worker ? n.busySlots : '-',
       worker ? n.queued : '-',
       n.breaker === BreakerState.UNSPECIFIED ? '-' : enumName(BreakerState, n.breaker),
+      // Calls and scatter batches the node's bulkhead turned away (slots and queue full).
+      worker ? n.bulkheadRejections.toString() : '-',
       worker ? n.tasksCompleted.toString() : '-',
       n.rssBytes ? formatBytes(Number(n.rssBytes)) : '-',
     ]);
