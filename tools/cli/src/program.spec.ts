@@ -171,7 +171,7 @@ describe('weft top', () => {
           polls++;
           return {
             nodes: [
-              { id: 'mapper-1', role: NodeRole.MAPPER, state: NodeState.ALIVE, slots: 2, busySlots: 1, queued: 3, tasksCompleted: polls === 1 ? 10n : 1000n },
+              { id: 'mapper-1', role: NodeRole.MAPPER, state: NodeState.ALIVE, slots: 2, busySlots: 1, queued: 3, bulkheadRejections: 7n, tasksCompleted: polls === 1 ? 10n : 1000n },
             ],
           };
         },
@@ -181,7 +181,7 @@ describe('weft top', () => {
     const frames = res.stdout.trim().split('\n\n');
     expect(frames).toHaveLength(2);
     expect(frames[0]).toMatch(/1 nodes \(1 alive\), 1\/2 worker slots busy/);
-    expect(frames[0]).toMatch(/mapper-1\s*│\s*mapper\s*│\s*alive\s*│\s*1\/2\s*│\s*3\s*│\s*0\s*│\s*-\s*│\s*10\s*│\s*-/);
+    expect(frames[0]).toMatch(/mapper-1\s*│\s*mapper\s*│\s*alive\s*│\s*1\/2\s*│\s*3\s*│\s*0\s*│\s*-\s*│\s*7\s*│\s*10\s*│\s*-/);
     // 990 tasks in ~100 ms: several thousand per second, never "-" once there is a previous refresh.
     const rate = Number(/│\s*1000\s*│\s*([\d.]+)\s*│/.exec(frames[1]!)?.[1]);
     expect(rate).toBeGreaterThan(1000);
