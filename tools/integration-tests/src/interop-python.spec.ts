@@ -104,7 +104,7 @@ describe('interop: Python grpcio (Debian) against the gateway', () => {
       expect(report.jobFile).toBe('weft/v1/job.proto');
       expect([...report.files].sort()).toEqual(['google/protobuf/struct.proto', 'google/protobuf/timestamp.proto', 'weft/v1/job.proto']);
       expect(report.submitJob).toEqual({ input: '.weft.v1.SubmitJobRequest', output: '.weft.v1.SubmitJobResponse' });
-      expect(report.methods).toEqual(['SubmitJob', 'UploadJob', 'GetJob', 'WatchJob', 'ReadResults', 'CancelJob', 'ListJobs']);
+      expect(report.methods).toEqual(['SubmitJob', 'UploadJob', 'GetJob', 'WatchJob', 'ReadResults', 'CancelJob', 'ListJobs', 'GetJobTrace']);
       expect(report.dynamicListJobs.type).toBe('weft.v1.ListJobsResponse');
       // Internal services are neither listed nor described.
       expect(report.errors).toEqual([
