@@ -40,6 +40,10 @@ describe('JobStore', () => {
 
     const byKey = [...second.readResults('j1', ResultOrder.KEY, 0, 0)].flat().map((r) => r.key);
     expect(byKey).toEqual(['a', 'b', 'c', 'huge']);
+    expect([...second.readResults('j1', ResultOrder.KEY, 0, 2)].flat()).toEqual([
+      { key: 'c', int: 5n, json: null },
+      { key: 'huge', int: null, json: '"99999999999999999999999"' },
+    ]);
     const byValue = [...second.readResults('j1', ResultOrder.VALUE_DESC, 3, 0)].flat().map((r) => `${r.key}=${r.int}`);
     expect(byValue).toEqual(['a=7', 'b=5', 'c=5']);
     const paged = [...second.readResults('j1', ResultOrder.KEY, 2, 1, 1)];

@@ -28,9 +28,13 @@ export interface ResultRow {
   readonly json: string | null;
 }
 
+// A 64 MiB page cache (SQLite's default is 2 MiB): a big job's results go into the value index in
+// random order, and with the default cache most of those inserts re-read index pages. Measured on
+// 375k word-count rows: 1.85 s to commit with the default, 1.1 s with this.
 const schema = `
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
+  PRAGMA cache_size = -65536;
   CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -164,9 +168,11 @@ export class JobStore {
     const orderBy = order === ResultOrder.VALUE_DESC ? 'ival DESC, key ASC' : 'key ASC';
     const statement = this.db.prepare(`SELECT key, ival, json FROM results WHERE job_id = ? ORDER BY ${orderBy} LIMIT ? OFFSET ?`);
     statement.setReadBigInts(true);
+    // Rows as arrays: no object with named fields per row on a path that reads every result.
+    statement.setReturnArrays(true);
     let batch: ResultRow[] = [];
-    for (const row of statement.iterate(jobId, limit > 0 ? limit : -1, offset) as Iterable<{ key: string; ival: bigint | null; json: string | null }>) {
-      batch.push({ key: row.key, int: row.ival, json: row.json });
+    for (const [key, int, json] of statement.iterate(jobId, limit > 0 ? limit : -1, offset) as unknown as Iterable<[string, bigint | null, string | null]>) {
+      batch.push({ key, int, json });
       if (batch.length === batchSize) {
         yield batch;
         batch = [];
