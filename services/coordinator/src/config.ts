@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createEnvReader, readInternalTls, type InternalTlsFiles } from '@weft/config';
 import { logLevels, type LogLevel } from '@weft/telemetry';
+import type { SplitSizing } from './map-planner.js';
 import type { NodePolicyOptions } from './node-policies.js';
 import type { SpeculationOptions } from './straggler-detector.js';
 
@@ -17,8 +18,12 @@ export interface CoordinatorConfig {
   readonly heartbeatIntervalMs: number;
   /** Silence after which a worker is declared dead, ms (COORDINATOR_NODE_TIMEOUT, default 5s). */
   readonly nodeTimeoutMs: number;
-  /** Target size of a file split, bytes (COORDINATOR_SPLIT_SIZE, default 8MiB). */
-  readonly splitBytes: number;
+  /**
+   * How a job's input is cut into map tasks: splits of about input / (map slots x splitsPerSlot),
+   * within [minBytes, maxBytes] (COORDINATOR_SPLIT_SIZE = the largest, default 64MiB;
+   * COORDINATOR_MIN_SPLIT_SIZE, default 4MiB; COORDINATOR_SPLITS_PER_SLOT, default 2).
+   */
+  readonly split: Omit<SplitSizing, 'mapSlots'>;
   /** Attempts per task before a job fails (COORDINATOR_MAX_ATTEMPTS, default 4). */
   readonly maxAttempts: number;
   /** Time allowed per task attempt, ms (COORDINATOR_TASK_TIMEOUT, default 10m). */
@@ -56,7 +61,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     dataDir: path.resolve(read.string('COORDINATOR_DATA_DIR', '.weft/coordinator')),
     heartbeatIntervalMs: read.durationMs('COORDINATOR_HEARTBEAT_INTERVAL', '1s'),
     nodeTimeoutMs: read.durationMs('COORDINATOR_NODE_TIMEOUT', '5s'),
-    splitBytes: read.bytes('COORDINATOR_SPLIT_SIZE', '8MiB'),
+    split: {
+      maxBytes: read.bytes('COORDINATOR_SPLIT_SIZE', '64MiB'),
+      minBytes: read.bytes('COORDINATOR_MIN_SPLIT_SIZE', '4MiB'),
+      splitsPerSlot: read.int('COORDINATOR_SPLITS_PER_SLOT', 2, { min: 1, max: 1000 }),
+    },
     maxAttempts: read.int('COORDINATOR_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
     taskTimeoutMs: read.durationMs('COORDINATOR_TASK_TIMEOUT', '10m'),
     maxRunningJobs: read.int('COORDINATOR_MAX_RUNNING_JOBS', 4 * availableParallelism(), { min: 1, max: 10_000 }),

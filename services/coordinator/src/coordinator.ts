@@ -51,7 +51,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
   registry.on('lost', (node) => clients.forget(node.address));
   const jobs = new JobManager({
     store, registry, scheduler, clients, functions, log,
-    splitBytes: config.splitBytes, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
+    split: config.split, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
     policies, speculation: config.speculation, inputPolicy,
   });
   const recovered = jobs.recover();

@@ -8,7 +8,7 @@ import { withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
 import { JobEventLog } from './job-event-log.js';
 import type { JobStore, ResultRow, StoredJob } from './job-store.js';
-import { planMapTasks, type MapTaskPlan } from './map-planner.js';
+import { planMapTasks, type MapTaskPlan, type SplitSizing } from './map-planner.js';
 import { raceAttempts, type RaceContext } from './attempt-race.js';
 import type { NodePolicies } from './node-policies.js';
 import { countersOf, newPhases, type PhaseCounts } from './phase-counts.js';
@@ -26,7 +26,8 @@ export interface RunnerDeps {
   readonly scheduler: SlotScheduler;
   readonly clients: ClientFactory;
   readonly log: Logger;
-  readonly splitBytes: number;
+  /** Split bounds; the live mappers' slots complete the sizing when a job is planned. */
+  readonly split: Omit<SplitSizing, 'mapSlots'>;
   readonly maxAttempts: number;
   readonly taskTimeoutMs: number;
   /** Breakers, bulkheads, timeouts and retries per node. */
@@ -98,9 +99,10 @@ export class JobRunner {
       deps.store.clearResults(job.id);
 
       const plans = await withSpan('plan', { 'weft.job.id': job.id }, async (span) => {
-        const planned = await planMapTasks(job.spec, deps.splitBytes);
-        span.setAttributes({ 'weft.map.tasks': planned.length, 'weft.reduce.tasks': this.partitions });
-        return planned;
+        const mapSlots = deps.registry.available(NodeRole.MAPPER).reduce((sum, node) => sum + node.slots, 0);
+        const planned = await planMapTasks(job.spec, { ...deps.split, mapSlots });
+        span.setAttributes({ 'weft.map.tasks': planned.tasks.length, 'weft.reduce.tasks': this.partitions, 'weft.map.split_bytes': planned.splitBytes, 'weft.map.slots': mapSlots });
+        return planned.tasks;
       });
       this.maps = plans.map((plan) => ({ plan, attempts: 0 }));
       this.phases.map.tasksTotal = this.maps.length;

@@ -51,39 +51,91 @@ export async function resolveFileInput(pattern: string, field: string): Promise<
   return files.sort();
 }
 
+/** How big a job's splits are: the configured bounds and the cluster's map parallelism right now. */
+export interface SplitSizing {
+  /** Largest split, bytes (COORDINATOR_SPLIT_SIZE). */
+  readonly maxBytes: number;
+  /** Smallest split the sizing aims for, bytes (COORDINATOR_MIN_SPLIT_SIZE); capped at `maxBytes`. */
+  readonly minBytes: number;
+  /** Splits planned per map slot (COORDINATOR_SPLITS_PER_SLOT). */
+  readonly splitsPerSlot: number;
+  /** Slots of the live mappers when the job is planned (at least 1 counts). */
+  readonly mapSlots: number;
+}
+
 /**
- * Splits a job's inputs into map tasks of about `splitBytes` each: files into line-aligned byte
- * ranges the mappers read themselves (no input bytes pass through the coordinator), inline records
- * into chunks of lines; each URL is one task whose mapper GETs it.
+ * The split size for `totalBytes` of input, Spark's rule for file partitions: aim for
+ * `splitsPerSlot` splits per map slot (a second wave leaves room to balance load and to back up
+ * stragglers), but never above `maxBytes` nor below `minBytes`. Fewer, larger splits cut the
+ * per-task costs (dispatch, run encoding, one shuffle fetch per map output per reducer, merge
+ * width); the bounds keep a huge input from making huge tasks and a small one from making tiny ones.
  */
-export async function planMapTasks(spec: JobSpec, splitBytes: number): Promise<MapTaskPlan[]> {
-  const tasks: MapTaskPlan[] = [];
-  const add = (input: MapInput, bytes: number): void => {
-    tasks.push({ id: `m-${tasks.length}`, input, bytes });
-  };
+export function splitBytesFor(totalBytes: number, sizing: SplitSizing): number {
+  const target = Math.ceil(totalBytes / (Math.max(1, sizing.mapSlots) * Math.max(1, sizing.splitsPerSlot)));
+  const floor = Math.min(sizing.minBytes, sizing.maxBytes);
+  return Math.max(1, Math.min(sizing.maxBytes, Math.max(floor, target)));
+}
+
+type PlannedInput =
+  | { readonly kind: 'inline'; readonly records: readonly string[]; readonly label: string; readonly bytes: number }
+  | { readonly kind: 'files'; readonly files: readonly { path: string; size: number }[] }
+  | { readonly kind: 'url'; readonly url: string };
+
+/**
+ * Splits a job's inputs into map tasks: files into line-aligned byte ranges the mappers read
+ * themselves (no input bytes pass through the coordinator), inline records into chunks of lines;
+ * each URL is one task whose mapper GETs it. `sizing` is a fixed split size in bytes, or the
+ * bounds and parallelism {@link splitBytesFor} sizes the splits from (over every file and inline
+ * byte of the job). Returns the tasks and the split size used.
+ */
+export async function planMapTasks(spec: JobSpec, sizing: number | SplitSizing): Promise<{ tasks: MapTaskPlan[]; splitBytes: number }> {
+  const inputs: PlannedInput[] = [];
+  let totalBytes = 0;
   for (const [index, input] of spec.inputs.entries()) {
     const field = `spec.inputs[${index}]`;
     switch (input.source.case) {
-      case 'inline':
-        planInline(input.source.value.records, `inline input ${index}`, splitBytes, add);
+      case 'inline': {
+        const records = input.source.value.records;
+        const bytes = records.reduce((sum, record) => sum + record.length + 1, 0);
+        inputs.push({ kind: 'inline', records, label: `inline input ${index}`, bytes });
+        totalBytes += bytes;
         break;
-      case 'file':
+      }
+      case 'file': {
+        const files: { path: string; size: number }[] = [];
         for (const file of await resolveFileInput(input.source.value.path, `${field}.file.path`)) {
           const { size } = await stat(file);
-          for (let start = 0; start < size; start += splitBytes) {
-            const end = Math.min(size, start + splitBytes);
-            add({ kind: 'file', path: file, start, end, label: file }, end - start);
-          }
+          files.push({ path: file, size });
+          totalBytes += size;
         }
+        inputs.push({ kind: 'files', files });
         break;
+      }
       case 'url':
-        add({ kind: 'url', url: input.source.value.url, label: input.source.value.url }, 0);
+        inputs.push({ kind: 'url', url: input.source.value.url });
         break;
       default:
         throw new InvalidArgumentError(field, 'must set one of inline, file or url');
     }
   }
-  return tasks;
+  const splitBytes = typeof sizing === 'number' ? sizing : splitBytesFor(totalBytes, sizing);
+  const tasks: MapTaskPlan[] = [];
+  const add = (input: MapInput, bytes: number): void => {
+    tasks.push({ id: `m-${tasks.length}`, input, bytes });
+  };
+  for (const input of inputs) {
+    if (input.kind === 'inline') planInline(input.records, input.label, splitBytes, add);
+    else if (input.kind === 'url') add({ kind: 'url', url: input.url, label: input.url }, 0);
+    else {
+      for (const { path: file, size } of input.files) {
+        for (let start = 0; start < size; start += splitBytes) {
+          const end = Math.min(size, start + splitBytes);
+          add({ kind: 'file', path: file, start, end, label: file }, end - start);
+        }
+      }
+    }
+  }
+  return { tasks, splitBytes };
 }
 
 function planInline(records: readonly string[], label: string, splitBytes: number, add: (input: MapInput, bytes: number) => void): void {
