@@ -23,6 +23,9 @@ describe('planMapTasks', () => {
     expect(splitBytes).toBe(1000);
     const files = tasks.filter((t) => t.input.kind === 'file').map((t) => t.input.kind === 'file' && [t.input.start, t.input.end]);
     expect(files).toEqual([[0, 1000], [1000, 2000], [2000, 2500]]);
+    // A remainder within 10% of the split size joins the last split.
+    const { tasks: slop } = await planMapTasks(spec, 1200);
+    expect(slop.filter((t) => t.input.kind === 'file').map((t) => t.input.kind === 'file' && [t.input.start, t.input.end])).toEqual([[0, 1200], [1200, 2500]]);
     const inline = tasks.filter((t) => t.input.kind === 'inline');
     expect(inline).toHaveLength(1);
     expect(new TextDecoder().decode(inline[0]!.input.kind === 'inline' ? inline[0]!.input.text : undefined)).toBe('one\ntwo\nthree\nfour\nfive\n');

@@ -23,6 +23,9 @@ export interface MapTaskPlan {
 
 const encoder = new TextEncoder();
 
+/** A file's last split may be this many times the split size rather than leave a sliver behind. */
+const splitSlop = 1.1;
+
 /** True when `p` contains glob syntax. */
 export function isGlob(p: string): boolean {
   return /[*?[\]{}]/.test(p);
@@ -128,9 +131,13 @@ export async function planMapTasks(spec: JobSpec, sizing: number | SplitSizing):
     else if (input.kind === 'url') add({ kind: 'url', url: input.url, label: input.url }, 0);
     else {
       for (const { path: file, size } of input.files) {
-        for (let start = 0; start < size; start += splitBytes) {
-          const end = Math.min(size, start + splitBytes);
+        let start = 0;
+        while (start < size) {
+          // Hadoop's split slop: a remainder within 10% of a split joins the last one instead of
+          // becoming a task of its own (a 256 MB file is 4 splits of 64 MiB, not 4 and a sliver).
+          const end = size - start > splitBytes * splitSlop ? start + splitBytes : size;
           add({ kind: 'file', path: file, start, end, label: file }, end - start);
+          start = end;
         }
       }
     }
