@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
@@ -52,5 +53,21 @@ describe('JobStore', () => {
     second.clearResults('j1');
     expect(second.countResults('j1')).toBe(0);
     second.close();
+  });
+
+  it('drops the value index of journals made before results were keyed by (job, key) only', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weft-store-'));
+    const old = new DatabaseSync(path.join(dir, 'journal.sqlite'));
+    old.exec(`CREATE TABLE results (job_id TEXT NOT NULL, key TEXT NOT NULL, ival INTEGER, json TEXT, PRIMARY KEY (job_id, key)) WITHOUT ROWID;
+      CREATE INDEX results_by_value ON results (job_id, ival DESC, key);
+      INSERT INTO results VALUES ('j0', 'kept', 3, NULL);`);
+    old.close();
+    new JobStore(dir).close();
+    const check = new DatabaseSync(path.join(dir, 'journal.sqlite'));
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'results'").all()).toEqual([]);
+    check.close();
+    const store = new JobStore(dir);
+    expect([...store.readResults('j0', ResultOrder.VALUE_DESC, 0, 0)].flat()).toEqual([{ key: 'kept', int: 3n, json: null }]);
+    store.close();
   });
 });
