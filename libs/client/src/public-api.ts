@@ -9,6 +9,7 @@ export type { ScatterInit, ScatterEvent } from './scatter-event.js';
 export type { ResultRecord, ResultValue } from './result-value.js';
 export { decodeResultValue } from './result-value.js';
 export type { RetryOptions } from './retry-unavailable.js';
+export { isConnectionFailure } from './retry-unavailable.js';
 export type { WaitForNodesOptions } from './wait-for-nodes.js';
 export { JobFailedError, isJobFailedError } from './job-failed-error.js';
 // Callers branch on ConnectError.code (never on message text): give them both from here.

@@ -12,7 +12,7 @@ const defaults = { maxAttempts: 4, initialDelayMs: 100 } as const;
 
 // What the Node and fetch transports report when the connection itself went away mid-call (a
 // gateway restarting): the code varies (ABORTED, CANCELED, INTERNAL, UNKNOWN), the cause does not.
-const connectionLost = /ECONNRESET|EPIPE|ECONNREFUSED|socket hang up|other side closed|GOAWAY|NGHTTP2_REFUSED_STREAM|Failed to fetch|network error/i;
+const connectionLost = /ECONNRESET|EPIPE|ECONNREFUSED|socket hang up|other side closed|stream closed|GOAWAY|NGHTTP2_REFUSED_STREAM|Failed to fetch|network error/i;
 
 /**
  * True when `err` says the gateway could not be reached or the connection dropped mid-call:

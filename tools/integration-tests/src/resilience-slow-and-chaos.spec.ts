@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job, JobHandle, Node, WatchJobResponse, WeftClient } from '@weft/client';
-import { Code, ConnectError, isFinalJobState, JobState, NodeState, Phase, TaskEventType } from '@weft/client';
+import { isConnectionFailure, isFinalJobState, JobState, NodeState, Phase, TaskEventType } from '@weft/client';
 import { generateCorpusFile, generateCorpusText } from '@weft/corpus';
 import { injectFaults, startCluster, type NodeHandle, type TestCluster } from '@weft/testing';
 import { SETUP_TIMEOUT_MS } from './support/cluster-suite.js';
@@ -113,16 +113,6 @@ function seeded(seed: number): () => number {
 }
 
 /**
- * True for a failure that says only that a call's connection went away (its node was killed):
- * UNAVAILABLE (nothing listens, or the gateway cannot reach the coordinator), or a call cut off
- * mid-way by a reset socket or stream. Not any other error a service answers with.
- */
-function isConnectionLoss(error: unknown): boolean {
-  const e = ConnectError.from(error);
-  return e.code === Code.Unavailable || ([Code.Canceled, Code.Aborted, Code.Internal, Code.Unknown].includes(e.code) && /ECONNRESET|EPIPE|ECONNREFUSED|socket hang up|stream closed|GOAWAY/i.test(e.rawMessage));
-}
-
-/**
  * Retries `fn` while the gateway or the coordinator is away, up to `timeoutMs`: what a careful user
  * does around calls that are safe to repeat (reads, and SubmitJob with an idempotency key).
  */
@@ -132,7 +122,8 @@ async function ridingOutRestarts<T>(fn: () => Promise<T>, timeoutMs = 60_000): P
     try {
       return await fn();
     } catch (error) {
-      if (!isConnectionLoss(error) || Date.now() > deadline) throw error;
+      // The SDK's own test for a lost connection, applied for longer than its built-in retries last.
+      if (!isConnectionFailure(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
