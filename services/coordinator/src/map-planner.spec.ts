@@ -6,6 +6,9 @@ import { isInvalidArgumentError } from '@weft/errors';
 import { JobSpecSchema } from '@weft/proto';
 import { planMapTasks, resolveFileInput, splitBytesFor } from './map-planner.js';
 
+/** Sizing that always lands on `bytes`: both bounds at it. */
+const fixed = (bytes: number) => ({ maxBytes: bytes, minBytes: bytes, splitsPerSlot: 1, mapSlots: 1 });
+
 const dir = mkdtempSync(path.join(tmpdir(), 'weft-plan-'));
 writeFileSync(path.join(dir, 'a.txt'), 'x'.repeat(2500));
 writeFileSync(path.join(dir, 'b.txt'), 'y\n');
@@ -19,19 +22,19 @@ describe('planMapTasks', () => {
         { source: { case: 'inline', value: { records: ['one', 'two\nthree', 'four', 'five'] } } },
       ],
     });
-    const { tasks, splitBytes } = await planMapTasks(spec, 1000);
+    const { tasks, splitBytes } = await planMapTasks(spec, fixed(1000));
     expect(splitBytes).toBe(1000);
     const files = tasks.filter((t) => t.input.kind === 'file').map((t) => t.input.kind === 'file' && [t.input.start, t.input.end]);
     expect(files).toEqual([[0, 1000], [1000, 2000], [2000, 2500]]);
     // A remainder within 10% of the split size joins the last split.
-    const { tasks: slop } = await planMapTasks(spec, 1200);
+    const { tasks: slop } = await planMapTasks(spec, fixed(1200));
     expect(slop.filter((t) => t.input.kind === 'file').map((t) => t.input.kind === 'file' && [t.input.start, t.input.end])).toEqual([[0, 1200], [1200, 2500]]);
     const inline = tasks.filter((t) => t.input.kind === 'inline');
     expect(inline).toHaveLength(1);
     expect(new TextDecoder().decode(inline[0]!.input.kind === 'inline' ? inline[0]!.input.text : undefined)).toBe('one\ntwo\nthree\nfour\nfive\n');
     expect(tasks.map((t) => t.id)).toEqual(['m-0', 'm-1', 'm-2', 'm-3']);
 
-    const { tasks: small } = await planMapTasks(spec, 8);
+    const { tasks: small } = await planMapTasks(spec, fixed(8));
     const firstLines = small.flatMap((t) => (t.input.kind === 'inline' ? [t.input.firstLine] : []));
     // "one" + "two\nthree" reach 8 bytes (lines 1-3); "four" + "five" make the second chunk.
     expect(firstLines).toEqual([1, 4]);

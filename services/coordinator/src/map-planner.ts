@@ -87,11 +87,10 @@ type PlannedInput =
 /**
  * Splits a job's inputs into map tasks: files into line-aligned byte ranges the mappers read
  * themselves (no input bytes pass through the coordinator), inline records into chunks of lines;
- * each URL is one task whose mapper GETs it. `sizing` is a fixed split size in bytes, or the
- * bounds and parallelism {@link splitBytesFor} sizes the splits from (over every file and inline
- * byte of the job). Returns the tasks and the split size used.
+ * each URL is one task whose mapper GETs it. {@link splitBytesFor} sizes the splits from `sizing`
+ * over every file and inline byte of the job. Returns the tasks and the split size used.
  */
-export async function planMapTasks(spec: JobSpec, sizing: number | SplitSizing): Promise<{ tasks: MapTaskPlan[]; splitBytes: number }> {
+export async function planMapTasks(spec: JobSpec, sizing: SplitSizing): Promise<{ tasks: MapTaskPlan[]; splitBytes: number }> {
   const inputs: PlannedInput[] = [];
   let totalBytes = 0;
   for (const [index, input] of spec.inputs.entries()) {
@@ -121,7 +120,7 @@ export async function planMapTasks(spec: JobSpec, sizing: number | SplitSizing):
         throw new InvalidArgumentError(field, 'must set one of inline, file or url');
     }
   }
-  const splitBytes = typeof sizing === 'number' ? sizing : splitBytesFor(totalBytes, sizing);
+  const splitBytes = splitBytesFor(totalBytes, sizing);
   const tasks: MapTaskPlan[] = [];
   const add = (input: MapInput, bytes: number): void => {
     tasks.push({ id: `m-${tasks.length}`, input, bytes });
