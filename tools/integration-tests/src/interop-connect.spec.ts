@@ -11,6 +11,7 @@ import { ServerReflection, ServerReflectionV1alpha } from '@weft/proto/reflectio
 import { useClusterSuite } from './support/cluster-suite.js';
 import { workspaceRoot } from './support/python-interop.js';
 import { rejectionOf } from './support/rejection-of.js';
+import { gatewayServices } from './support/gateway-services.js';
 
 // Issue 6, "Must show": plain curl speaks Connect JSON over HTTP/1.1 (unary and a server stream);
 // a Connect gRPC client lists the gateway's services through reflection; internal RPC names on the
@@ -108,14 +109,7 @@ describe('interop: curl, reflection and internal names on the public port', () =
 
   it('lists the public services through reflection v1 and v1alpha with a Connect gRPC client', () =>
     suite.run(async () => {
-      const expected = [
-        'grpc.health.v1.Health',
-        'grpc.reflection.v1.ServerReflection',
-        'grpc.reflection.v1alpha.ServerReflection',
-        'weft.v1.ClusterService',
-        'weft.v1.JobService',
-        'weft.v1.ScatterGatherService',
-      ];
+      const expected = gatewayServices;
       const v1 = createClient(ServerReflection, grpcTransport());
       const answers = [];
       for await (const res of v1.serverReflectionInfo(
@@ -147,14 +141,7 @@ describe('interop: curl, reflection and internal names on the public port', () =
       const job = await succeededJob();
       const buf = join(workspaceRoot, 'node_modules/.bin/buf');
       const listed = await run(buf, ['curl', '--list-services', cluster.gatewayUrl]);
-      expect(listed.stdout.trim().split('\n')).toEqual([
-        'grpc.health.v1.Health',
-        'grpc.reflection.v1.ServerReflection',
-        'grpc.reflection.v1alpha.ServerReflection',
-        'weft.v1.ClusterService',
-        'weft.v1.JobService',
-        'weft.v1.ScatterGatherService',
-      ]);
+      expect(listed.stdout.trim().split('\n')).toEqual(gatewayServices);
       const called = await run(buf, ['curl', '--protocol', 'grpc', '--data', JSON.stringify({ jobId: job.id }), `${cluster.gatewayUrl}/weft.v1.JobService/GetJob`]);
       expect(JSON.parse(called.stdout)).toMatchObject({ job: { id: job.id, state: 'JOB_STATE_SUCCEEDED', resultCount: '8' } });
     }));

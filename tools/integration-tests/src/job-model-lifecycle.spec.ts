@@ -7,7 +7,7 @@ import type { JobSpecInit, WatchJobResponse, WeftClient } from '@weft/client';
 import { generateCorpusText } from '@weft/corpus';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { readAll } from './support/read-results.js';
-import { referenceWordCount } from './support/reference-word-count.js';
+import { referenceInvertedIndex, referenceWordCount } from './support/reference-word-count.js';
 
 // Issue 3, "Must show": every built-in job on real inputs gives exactly an independent in-test
 // computation with 1, 2 and 5 reducers; WatchJob events arrive in order, end with the final state,
@@ -79,16 +79,7 @@ describe('built-in jobs, 1, 2 and 5 reducers, against independent computations',
 
   it('inverted-index', () =>
     suite.run(async ({ client }) => {
-      const docsOf = new Map<string, Set<string>>();
-      for (const line of texts.docs.split('\n')) {
-        const tab = line.indexOf('\t');
-        for (const word of referenceWordCount(line.slice(tab + 1)).keys()) {
-          const docs = docsOf.get(word) ?? new Set<string>();
-          docs.add(line.slice(0, tab));
-          docsOf.set(word, docs);
-        }
-      }
-      const expected = sortedByKey([...docsOf].map(([word, docs]): [string, string[]] => [word, [...docs].sort()]));
+      const expected = sortedByKey([...referenceInvertedIndex(texts.docs)]);
       for (const got of await withReducers(client, { function: 'inverted-index', inputs: [{ file: files.docs }] })) expect(sortedByKey(got)).toEqual(expected);
     }));
 });

@@ -32,6 +32,23 @@ export async function referenceWordCountOfFiles(paths: readonly string[]): Promi
   return counts;
 }
 
+/**
+ * The inverted index of "docId<TAB>text" lines, computed independently of Weft: each word (tokenized
+ * as {@link referenceWordCount} does) with the sorted ids of the documents containing it.
+ */
+export function referenceInvertedIndex(docsText: string): Map<string, string[]> {
+  const docsOf = new Map<string, Set<string>>();
+  for (const line of docsText.split('\n')) {
+    const tab = line.indexOf('\t');
+    for (const word of referenceWordCount(line.slice(tab + 1)).keys()) {
+      const docs = docsOf.get(word) ?? new Set<string>();
+      docs.add(line.slice(0, tab));
+      docsOf.set(word, docs);
+    }
+  }
+  return new Map([...docsOf].map(([word, docs]) => [word, [...docs].sort()]));
+}
+
 /** Compares two strings by their UTF-8 bytes (the order of `ReadResults` with order KEY). */
 export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
