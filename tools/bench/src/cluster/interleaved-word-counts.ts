@@ -19,7 +19,9 @@ export interface WordCountVariant {
 /**
  * Runs the same file word count on several clusters that are all up at once, interleaving the
  * runs round-robin (run 1 on each, then run 2 on each, ...) so a noisy machine slows every variant
- * alike and their ratios compare like with like. Each run's results are checked exactly.
+ * alike and their ratios compare like with like. Each round starts one variant later than the one
+ * before (A B, then B A, ...), so no variant always runs first (or right after another's job).
+ * Each run's results are checked exactly.
  */
 export async function interleavedWordCounts(
   context: ScenarioContext,
@@ -34,7 +36,9 @@ export async function interleavedWordCounts(
     variants.map((v) => v.cluster),
     async (clusters) => {
       for (let run = 1; run <= runs; run++) {
-        for (const [i, variant] of variants.entries()) {
+        for (let k = 0; k < variants.length; k++) {
+          const i = (k + run - 1) % variants.length;
+          const variant = variants[i]!;
           const cluster = clusters[i]!;
           context.log(`  ${variant.id} run ${run}/${runs}`);
           const measured = await measureJob(
