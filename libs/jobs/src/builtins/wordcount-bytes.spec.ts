@@ -191,6 +191,42 @@ describe('wordcount byte-level map path', () => {
     }
   });
 
+  it('matches the line path where a token-level exact path could go wrong', () => {
+    // Final_Sigma next to every ASCII space (its context must stop there as at a line end), Unicode
+    // spaces inside a non-ASCII token (it is split there), U+0130, invalid UTF-8 at token edges, a
+    // lone '\r', a BOM at a line start, tokens of Unicode spaces only, a last token without a line end.
+    const asciiSpaces = ['\t', '\v', '\f', '\r', ' ', '\x1c', '\x1d', '\x1e', '\x1f', '\n', '\r\n'];
+    const cases: (string | number[])[] = [
+      ...asciiSpaces.flatMap((s) => [`ΑΣ${s}Α`, `Α${s}Σ`, `ΑΣ${s}`, `${s}ΑΣ`, `A\u0301Σ${s}b`, `ΑΣ'${s}'Α`, `Σ${s}Σ${s}ΣΑ`]),
+      'ΑΣ\u00a0Α ΑΣ\u3000Α ΑΣ\u0085Α Α\u00a0ΣΑ', 'Straße\u00a0ÉCOLE\u3000İstanbul', '\u00a0 \u3000 \u00a0\u3000 \u2028x',
+      '\u0130 \u0130\u0130 a\u0130b \u0130\u0307', 'a\rÉ\rb\r', '\ufeffÉcole école\n\ufeffΑΣ\n\ufeff', 'x É', 'É', 'Σ', 'ΑΣ', 'A\u00a0',
+      [0x41, 0xce, 0xa3, 0x20, 0xce, 0x0a, 0xce, 0xa3, 0xe2, 0x80, 0x20, 0xa3, 0x41, 0x0d, 0xce, 0xa3],
+      [0xef, 0xbb, 0xbf, 0xce, 0xa3, 0x09, 0xc3, 0x0b, 0xc3, 0x89, 0xff, 0x0a, 0xef, 0xbb, 0xbf, 0xc2, 0xa0, 0x41, 0xce, 0xa3],
+      [0xc2, 0x20, 0xa0, 0x20, 0xc2, 0xa0, 0x20, 0xe3, 0x80, 0x80, 0x41, 0xe3, 0x80],
+    ];
+    for (const text of cases) {
+      const input = typeof text === 'string' ? utf8(text) : Uint8Array.from(text);
+      // Twice in one input and over two tasks: a token's later occurrences use the remembered pieces.
+      const twice = Uint8Array.from([...input, 0x0a, ...input]);
+      for (const partitions of [1, 2]) {
+        expectSameTask(input, { ...base, partitions });
+        expectSameTask(twice, { ...base, partitions });
+        expectSameTask(input, { ...base, partitions });
+      }
+      expectSameAsLocal(twice, 2);
+    }
+    const rand = random(4321);
+    const pieces = ['Σ', 'ΑΣ', 'σ', 'Α', 'a', 'A', '\u0301', "'", '.', '\u00ad', 'İ', 'É', ...asciiSpaces, ...PY_SPACES, ...NOT_SPACES];
+    for (let round = 0; round < 300; round++) {
+      const parts: number[] = [];
+      for (let k = 0, n = 1 + Math.floor(rand() * 40); k < n; k++) {
+        if (rand() < 0.1) parts.push(...RAW[Math.floor(rand() * RAW.length)]!);
+        else parts.push(...utf8(pieces[Math.floor(rand() * pieces.length)]!));
+      }
+      expectSameTask(Uint8Array.from(parts), { ...base, partitions: 1 + Math.floor(rand() * 3) });
+    }
+  });
+
   it('matches the line path byte for byte on a generated corpus (many distinct keys)', () => {
     const input = corpus(42, 3 << 20);
     const out = expectSameTask(input, { ...base, partitions: 2 });

@@ -1,0 +1,341 @@
+import { partitionOf } from '@weft/records';
+
+/** LOWER[b]: the byte b with ASCII letters lower-cased. */
+export const LOWER = new Uint8Array(256);
+for (let b = 0; b < 256; b++) LOWER[b] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+
+// Same decoder settings as runMapTask: a leading U+FEFF stays text, invalid bytes become U+FFFD.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Counts byte-string keys in an open-addressing hash table (linear probing, load <= 1/2). Keys are
+ * copied into one arena; counting a token costs a probe and a byte compare, never a JS string.
+ * `addLowered` lower-cases ASCII letters of the source while hashing/comparing/copying, so the
+ * caller's buffer is never modified.
+ *
+ * A table can also outlive a task (see {@link countWordsInBytesSorted}): counts are per task (the
+ * entries a task touched are listed and zeroed afterwards), while each entry's decoded key, its
+ * partition and its rank in the sorted order of all keys the table has seen are kept. A word that
+ * appears in many tasks is then decoded, hashed for its partition and sorted once per table, and
+ * a task only sorts the integer ranks of its keys. Raw non-ASCII tokens are remembered with the
+ * entries they stand for (see {@link ByteCountTable.rememberToken}) for as long as the table lives.
+ */
+export class ByteCountTable {
+  private slots = new Int32Array(1 << 14); // entry index + 1; 0 = empty
+  private mask = (1 << 14) - 1;
+  private arena = new Uint8Array(1 << 16);
+  private arenaUsed = 0;
+  private starts = new Int32Array(1 << 13);
+  private lengths = new Int32Array(1 << 13);
+  private hashes = new Int32Array(1 << 13);
+  private counts = new Float64Array(1 << 13);
+  // Entries with a non-zero count, in first-touch order.
+  private touched = new Int32Array(1 << 13);
+  private touchedCount = 0;
+  // Kept across tasks (sortedRuns): decoded keys, partitions (for `partitionsOfEntries`), sorted order and ranks.
+  private keys: string[] = [];
+  private parts = new Int32Array(1 << 13);
+  private partitionsOfEntries = 0;
+  private ranks = new Int32Array(1 << 13); // position in `order`, -1 = not placed yet
+  private order = new Int32Array(0); // placed entries in key order (UTF-16 code units)
+  private entryCount = 0;
+  private readonly tokens = new TokenAliases();
+
+  /** Bytes of key and remembered token text held. */
+  get arenaBytes(): number {
+    return this.arenaUsed + this.tokens.arenaBytes;
+  }
+
+  /** Entries plus remembered tokens. */
+  get size(): number {
+    return this.entryCount + this.tokens.size;
+  }
+
+  /**
+   * Adds 1 to the key LOWER[source[start..end)] (ASCII letters lower-cased), whose FNV-1a hash (of
+   * the lowered bytes) is `hash`; returns its entry (stable for the table's life).
+   */
+  addLowered(source: Uint8Array, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = hash & mask;
+    for (;;) {
+      const entry = slots[slot]! - 1;
+      if (entry < 0) break;
+      if (this.hashes[entry] === hash && this.lengths[entry] === length) {
+        const arena = this.arena;
+        const at = this.starts[entry]!;
+        let k = 0;
+        while (k < length && arena[at + k] === LOWER[source[start + k]!]) k++;
+        if (k === length) {
+          if (this.counts[entry]!++ === 0) this.touch(entry);
+          return entry;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const e = this.newEntry(slot, length, hash);
+    const arena = this.arena;
+    const at = this.starts[e]!;
+    for (let k = 0; k < length; k++) arena[at + k] = LOWER[source[start + k]!]!;
+    return e;
+  }
+
+  /** Adds 1 to the count of `entry` (returned by {@link addLowered}). */
+  bump(entry: number): void {
+    if (this.counts[entry]!++ === 0) this.touch(entry);
+  }
+
+  /**
+   * Adds 1 to each key the raw token source[start..end) was remembered to stand for (see
+   * {@link rememberToken}); `hash` is its FNV-1a hash with ASCII letters lowered. False, counting
+   * nothing, when the token is not remembered.
+   */
+  addKnownToken(source: Uint8Array, start: number, end: number, hash: number): boolean {
+    const found = this.tokens.find(source, start, end, hash);
+    if (found < 0) return false;
+    const pieces = this.tokens.pieces;
+    for (let k = this.tokens.firstPiece[found]!, last = this.tokens.firstPiece[found + 1]!; k < last; k++) this.bump(pieces[k]!);
+    return true;
+  }
+
+  /** Remembers that the raw token source[start..end) (hash as in {@link addKnownToken}) stands for the keys `entries`, in order. */
+  rememberToken(source: Uint8Array, start: number, end: number, hash: number, entries: readonly number[]): void {
+    this.tokens.add(source, start, end, hash, entries);
+  }
+
+  /** The distinct keys counted (decoded from UTF-8) and their counts, in first-touch order. */
+  entries(): { keys: string[]; values: number[] } {
+    const n = this.touchedCount;
+    const keys = new Array<string>(n);
+    const values = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const e = this.touched[i]!;
+      keys[i] = this.keyOf(e);
+      values[i] = this.counts[e]!;
+    }
+    return { keys, values };
+  }
+
+  /**
+   * The keys counted since the last call, split by `partitionOf(key, partitions)` and each part in
+   * run order, with their counts; then zeroes the counts. New keys are decoded, partitioned and
+   * merged into the table's sorted order here, once; known keys only have their ranks sorted.
+   */
+  sortedRuns(partitions: number): { keys: string[]; values: number[] }[] {
+    if (this.partitionsOfEntries !== partitions) {
+      for (const e of this.order) this.parts[e] = partitionOf(this.keys[e]!, partitions);
+      this.partitionsOfEntries = partitions;
+    }
+    const n = this.touchedCount;
+    const fresh: number[] = [];
+    const sizes = new Int32Array(partitions);
+    for (let i = 0; i < n; i++) {
+      const e = this.touched[i]!;
+      if (this.ranks[e]! < 0) {
+        this.parts[e] = partitionOf(this.keyOf(e), partitions);
+        fresh.push(e);
+      }
+      sizes[this.parts[e]!]!++;
+    }
+    if (fresh.length > 0) this.place(fresh);
+    const byPartition = Array.from(sizes, (size) => new Int32Array(size));
+    sizes.fill(0);
+    for (let i = 0; i < n; i++) {
+      const e = this.touched[i]!;
+      const p = this.parts[e]!;
+      byPartition[p]![sizes[p]!++] = this.ranks[e]!;
+    }
+    const runs = byPartition.map((ranks) => {
+      ranks.sort(); // numeric: ranks are the keys' positions in UTF-16 code unit order
+      const keys = new Array<string>(ranks.length);
+      const values = new Array<number>(ranks.length);
+      for (let i = 0; i < ranks.length; i++) {
+        const e = this.order[ranks[i]!]!;
+        keys[i] = this.keys[e]!;
+        values[i] = this.counts[e]!;
+      }
+      return { keys, values };
+    });
+    this.clearCounts();
+    return runs;
+  }
+
+  /** Zeroes the counts of the entries touched since the last clear. */
+  clearCounts(): void {
+    for (let i = 0; i < this.touchedCount; i++) this.counts[this.touched[i]!] = 0;
+    this.touchedCount = 0;
+  }
+
+  private keyOf(e: number): string {
+    let key = this.keys[e];
+    if (key === undefined) {
+      const at = this.starts[e]!;
+      key = decoder.decode(this.arena.subarray(at, at + this.lengths[e]!));
+      this.keys[e] = key;
+    }
+    return key;
+  }
+
+  /** Merges entries never placed (keys decoded) into the sorted order and renumbers the ranks. */
+  private place(fresh: number[]): void {
+    const keys = this.keys;
+    // Keys are distinct, so never equal: UTF-16 code unit order, the run order.
+    fresh.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+    const old = this.order;
+    const merged = new Int32Array(old.length + fresh.length);
+    let from = 0; // next entry of `old` to copy
+    let to = 0;
+    for (const e of fresh) {
+      const key = keys[e]!;
+      // First position in old[from..] whose key sorts after `key` (binary search).
+      let lo = from;
+      let hi = old.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[old[mid]!]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      merged.set(old.subarray(from, lo), to);
+      to += lo - from;
+      from = lo;
+      merged[to++] = e;
+    }
+    merged.set(old.subarray(from), to);
+    this.order = merged;
+    const ranks = this.ranks;
+    for (let i = 0; i < merged.length; i++) ranks[merged[i]!] = i;
+  }
+
+  private touch(e: number): void {
+    if (this.touchedCount === this.touched.length) this.touched = grow(this.touched, this.touchedCount + 1);
+    this.touched[this.touchedCount++] = e;
+  }
+
+  private newEntry(slot: number, length: number, hash: number): number {
+    if (this.entryCount === this.starts.length) {
+      const n = this.entryCount * 2;
+      this.starts = grow(this.starts, n);
+      this.lengths = grow(this.lengths, n);
+      this.hashes = grow(this.hashes, n);
+      this.counts = grow(this.counts, n);
+      this.parts = grow(this.parts, n);
+      this.ranks = grow(this.ranks, n);
+    }
+    if (this.arenaUsed + length > this.arena.length) this.arena = grow(this.arena, this.arenaUsed + length);
+    const e = this.entryCount++;
+    this.starts[e] = this.arenaUsed;
+    this.lengths[e] = length;
+    this.hashes[e] = hash;
+    this.counts[e] = 1;
+    this.ranks[e] = -1;
+    this.touch(e);
+    this.arenaUsed += length;
+    this.slots[slot] = e + 1;
+    if (this.entryCount * 2 > this.slots.length) this.rehash();
+    return e;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.entryCount; e++) {
+      let slot = this.hashes[e]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(array: T, atLeast: number): T {
+  let n = Math.max(array.length * 2, 16);
+  while (n < atLeast) n *= 2;
+  const bigger = new (array.constructor as new (n: number) => T)(n);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * Raw tokens (bytes between ASCII whitespace, holding a byte >= 0x80) remembered with the table
+ * entries they stand for: the exact path's result is a function of the token's bytes alone, so a
+ * token seen again skips the decode, toLowerCase, split and encode.
+ */
+class TokenAliases {
+  private slots = new Int32Array(1 << 8); // token index + 1; 0 = empty
+  private mask = (1 << 8) - 1;
+  private arena = new Uint8Array(1 << 12);
+  private arenaUsed = 0;
+  private starts = new Int32Array(1 << 7);
+  private lengths = new Int32Array(1 << 7);
+  private hashes = new Int32Array(1 << 7);
+  /** Token t stands for pieces[firstPiece[t] .. firstPiece[t + 1]). */
+  firstPiece = new Int32Array(1 << 7);
+  pieces = new Int32Array(1 << 8);
+  size = 0;
+
+  get arenaBytes(): number {
+    return this.arenaUsed;
+  }
+
+  /** The token equal to source[start..end), or -1. */
+  find(source: Uint8Array, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const slots = this.slots;
+    let slot = hash & this.mask;
+    for (;;) {
+      const t = slots[slot]! - 1;
+      if (t < 0) return -1;
+      if (this.hashes[t] === hash && this.lengths[t] === length) {
+        const arena = this.arena;
+        const at = this.starts[t]!;
+        let k = 0;
+        while (k < length && arena[at + k] === source[start + k]) k++;
+        if (k === length) return t;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Adds a token not yet known. */
+  add(source: Uint8Array, start: number, end: number, hash: number, entries: readonly number[]): void {
+    const length = end - start;
+    const t = this.size;
+    if (t + 2 > this.starts.length) {
+      const n = (t + 2) * 2;
+      this.starts = grow(this.starts, n);
+      this.lengths = grow(this.lengths, n);
+      this.hashes = grow(this.hashes, n);
+      this.firstPiece = grow(this.firstPiece, n);
+    }
+    if (this.arenaUsed + length > this.arena.length) this.arena = grow(this.arena, this.arenaUsed + length);
+    const first = this.firstPiece[t]!;
+    if (first + entries.length > this.pieces.length) this.pieces = grow(this.pieces, first + entries.length);
+    this.pieces.set(entries, first);
+    this.firstPiece[t + 1] = first + entries.length;
+    this.arena.set(source.subarray(start, end), this.arenaUsed);
+    this.starts[t] = this.arenaUsed;
+    this.lengths[t] = length;
+    this.hashes[t] = hash;
+    this.arenaUsed += length;
+    this.size++;
+    let slot = hash & this.mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[slot] = t + 1;
+    if (this.size * 2 > this.slots.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let t = 0; t < this.size; t++) {
+      let slot = this.hashes[t]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = t + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
