@@ -1,6 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Node } from '@weft/proto';
 import { NodeRole, NodeState } from '@weft/proto';
+import { isConnectionFailure } from './retry-unavailable.js';
 
 /** What must be true of the cluster for `waitForNodes` to resolve. */
 export interface WaitForNodesOptions {
@@ -19,8 +20,9 @@ export interface WaitForNodesOptions {
 }
 
 /**
- * @internal Polls `describe` until the expectation holds and returns the nodes. UNAVAILABLE counts
- * as "not yet" (the gateway may still be connecting to the coordinator); any other error is final.
+ * @internal Polls `describe` until the expectation holds and returns the nodes. A connection failure
+ * ({@link isConnectionFailure}: UNAVAILABLE, or a connection dropped mid-call, as when the gateway or
+ * coordinator is still starting or restarting) counts as "not yet"; any other error is final.
  * Throws a `ConnectError` with `Code.DeadlineExceeded` describing what was missing on timeout.
  */
 export async function waitForNodes(describe: () => Promise<Node[]>, options: WaitForNodesOptions): Promise<Node[]> {
@@ -34,9 +36,8 @@ export async function waitForNodes(describe: () => Promise<Node[]>, options: Wai
       missing = describeMissing(nodes, options);
       if (!missing) return nodes;
     } catch (err) {
-      const ce = ConnectError.from(err);
-      if (ce.code !== Code.Unavailable) throw err;
-      missing = `gateway unavailable: ${ce.rawMessage}`;
+      if (!isConnectionFailure(err, options.signal)) throw err;
+      missing = `gateway unavailable: ${ConnectError.from(err).rawMessage}`;
     }
     if (Date.now() >= deadline) throw new ConnectError(`cluster not ready: ${missing}`, Code.DeadlineExceeded);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

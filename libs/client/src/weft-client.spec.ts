@@ -316,6 +316,24 @@ describe('scatter and cluster', () => {
     expect(polls).toBe(3);
   });
 
+  it('waitForNodes() waits through a dropped connection and stops at any other error', async () => {
+    let polls = 0;
+    const client = clientFor(({ service }) => {
+      service(ClusterService, {
+        describeCluster() {
+          polls++;
+          if (polls === 1) throw new ConnectError('read ECONNRESET', Code.Internal);
+          if (polls === 2) return { nodes: [create(NodeSchema, { id: 'mapper-1', role: NodeRole.MAPPER, state: NodeState.ALIVE })] };
+          throw new ConnectError('no such token', Code.PermissionDenied);
+        },
+      });
+    });
+    await expect(client.waitForNodes({ mappers: 1, intervalMs: 1 })).resolves.toHaveLength(1);
+    expect(polls).toBe(2);
+    await expect(client.waitForNodes({ mappers: 1, intervalMs: 1 })).rejects.toThrow('no such token');
+    expect(polls).toBe(3);
+  });
+
   it('waitForNodes() times out naming what is missing', async () => {
     const client = clientFor(({ service }) => {
       service(ClusterService, {
