@@ -1,5 +1,5 @@
 import { UserCodeError } from '@weft/errors';
-import { codecByName, mergeRuns, RunWriter, runRecordCount } from '@weft/records';
+import { codecByName, KeyGroupMerge, RawRunWriter, runRecordCount } from '@weft/records';
 import type { JobDefinition } from './definitions.js';
 import { messageOf } from './task-stats.js';
 
@@ -25,19 +25,22 @@ export function runMergeTask(job: JobDefinition, runs: Uint8Array[]): MergeTaskO
     bytesIn += run.byteLength;
   }
   const codec = codecByName(job.values);
-  const writer = new RunWriter(codec, Math.min(1 << 20, 64 + bytesIn));
-  for (const [key, values] of mergeRuns(runs, codec)) {
+  const writer = new RawRunWriter(codec, Math.min(1 << 20, 64 + bytesIn));
+  // Byte-level: keys are compared and copied as UTF-8, never decoded (but to name one in an error).
+  const merge = new KeyGroupMerge(runs, codec);
+  while (merge.next()) {
+    const values = merge.values;
     if (!job.combine) {
-      for (const value of values) writer.add(key, value);
+      for (const value of values) writer.add(merge.keyBytes, merge.keyStart, merge.keyEnd, value);
       continue;
     }
     let folded = values[0];
     try {
       for (let i = 1; i < values.length; i++) folded = job.combine(folded, values[i]);
     } catch (error) {
-      throw new UserCodeError(`${job.name} combine failed: ${messageOf(error)}`, `key ${JSON.stringify(key)}`);
+      throw new UserCodeError(`${job.name} combine failed: ${messageOf(error)}`, `key ${JSON.stringify(merge.key)}`);
     }
-    writer.add(key, folded);
+    writer.add(merge.keyBytes, merge.keyStart, merge.keyEnd, folded);
   }
   return { output: writer.finish(), recordsIn, bytesIn };
 }

@@ -1,6 +1,6 @@
 import { UserCodeError } from '@weft/errors';
 import { statSync } from 'node:fs';
-import { codecByName, mergeCursors, mergeRuns, RunFileReader, RunFileWriter, RunReader, RunWriter, runRecordCount } from '@weft/records';
+import { codecByName, KeyGroupMerge, mergeCursors, RawRunWriter, RunFileReader, RunFileWriter, RunReader, runRecordCount } from '@weft/records';
 import type { JobDefinition, ReduceContext } from './definitions.js';
 import { counterInto, messageOf, type TaskCounts } from './task-stats.js';
 
@@ -24,10 +24,13 @@ export function runReduceTask(job: JobDefinition, runs: Uint8Array[], params: Re
     recordsIn += runRecordCount(run);
     bytesIn += run.byteLength;
   }
-  const writer = new RunWriter(codecByName(job.results), Math.min(1 << 20, 64 + bytesIn));
-  for (const [key, values] of mergeRuns(runs, codecByName(job.values))) {
+  const writer = new RawRunWriter(codecByName(job.results), Math.min(1 << 20, 64 + bytesIn));
+  // Keys are merged and written as their bytes; each distinct key is decoded once, for reduce.
+  const merge = new KeyGroupMerge(runs, codecByName(job.values));
+  while (merge.next()) {
+    const key = merge.key;
     try {
-      writer.add(key, job.reduce(key, values, ctx));
+      writer.add(merge.keyBytes, merge.keyStart, merge.keyEnd, job.reduce(key, merge.values, ctx));
     } catch (error) {
       throw new UserCodeError(`${job.name} reduce failed: ${messageOf(error)}`, `key ${JSON.stringify(key)}`);
     }

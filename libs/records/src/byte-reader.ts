@@ -6,9 +6,6 @@
 export class ByteReader {
   /** Current read offset in bytes. */
   pos: number;
-  // ignoreBOM: a key starting with U+FEFF (a word at the start of a file with a BOM) must read back
-  // as written, or readers see it out of order.
-  private static readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   /**
    * @param bytes the buffer to read.
@@ -63,19 +60,9 @@ export class ByteReader {
     const length = this.varint();
     const start = this.pos;
     const end = start + length;
-    const bytes = this.bytes;
-    if (end > bytes.length) throw truncated();
+    if (end > this.bytes.length) throw truncated();
     this.pos = end;
-    if (length <= 24) {
-      let text = '';
-      for (let i = start; i < end; i++) {
-        const c = bytes[i]!;
-        if (c >= 0x80) return ByteReader.decoder.decode(bytes.subarray(start, end));
-        text += String.fromCharCode(c);
-      }
-      return text;
-    }
-    return ByteReader.decoder.decode(bytes.subarray(start, end));
+    return decodeUtf8(this.bytes, start, end);
   }
 
   /** Reads a u32 little-endian. */
@@ -88,6 +75,30 @@ export class ByteReader {
   }
 }
 
-function truncated(): RangeError {
+// ignoreBOM: a key starting with U+FEFF (a word at the start of a file with a BOM) must read back
+// as written, or readers see it out of order.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * Decodes `bytes[start, end)` as UTF-8 (invalid sequences become U+FFFD, a leading U+FEFF is kept).
+ * Short ASCII strings are decoded by hand: `TextDecoder.decode` has a fixed cost per call that
+ * dominates for word-sized keys.
+ * @internal
+ */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 24) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return decoder.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+  return decoder.decode(bytes.subarray(start, end));
+}
+
+/** The RangeError of a record that runs past the end of its buffer. @internal */
+export function truncated(): RangeError {
   return new RangeError('run is truncated: a record runs past the end of the buffer');
 }

@@ -6,6 +6,8 @@ export { RunWriter } from './run-writer.js';
 export { RunReader, readRun } from './run-reader.js';
 export { runRecordCount } from './run-format.js';
 export { mergeRuns, mergeCursors } from './merge-runs.js';
+export { KeyGroupMerge } from './key-group-merge.js';
+export { RawRunWriter } from './raw-run-writer.js';
 export type { RunCursor } from './merge-runs.js';
 export { RunFileReader, RunFileWriter, RUN_FILE_BUFFER_BYTES } from './run-file.js';
 export { partitionOf } from './partition-of.js';
