@@ -58,6 +58,14 @@ describe('TaskPool', () => {
     const result = await pool.runMap(mapWork('wordcount', '', { input: view }));
     expect([...readRun(result.partitions[0]!, intCodec)]).toEqual([['a', 1], ['b', 1]]);
     expect(big.byteLength).toBe(9); // the caller's larger buffer is untouched
+
+    // A caller that gives up the whole buffer: the view moves with its offset, nothing is copied.
+    const whole = encode('xx a b\nyy');
+    const part = whole.subarray(3, 7);
+    const moved = await pool.runMap(mapWork('wordcount', '', { input: part }), { inputOwnsBuffer: true });
+    expect(moved.partitions).toEqual(result.partitions);
+    expect(whole.byteLength).toBe(0);
+    expect(part.byteLength).toBe(0);
   });
 
   it('runs a reduce task over map outputs', async () => {

@@ -64,11 +64,14 @@ export class TaskPool {
 
   /**
    * Runs a map task on a worker thread. `work.input` is moved (see {@link MapWork.input}).
+   * `options.inputOwnsBuffer`: the caller gives up `work.input`'s whole ArrayBuffer, so the input
+   * is transferred without a copy even when it views only part of it (e.g. a file range read
+   * after a skipped partial line); default false.
    * @throws UserCodeError, FunctionNotFoundError, InvalidArgumentError, CancelledError,
    *   DeadlineExceededError or WorkerCrashedError (see the class doc).
    */
-  async runMap(work: MapWork, options: { signal?: AbortSignal } = {}): Promise<MapResult> {
-    const { views, transferList } = prepareTransfer([work.input]);
+  async runMap(work: MapWork, options: { signal?: AbortSignal; inputOwnsBuffer?: boolean } = {}): Promise<MapResult> {
+    const { views, transferList } = prepareTransfer([work.input], options.inputOwnsBuffer);
     return this.run<MapResult>({ type: 'map', work: { ...work, input: views[0]! } }, transferList, 'map task', options.signal);
   }
 

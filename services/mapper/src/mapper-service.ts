@@ -54,7 +54,8 @@ export function createMapperService(
           firstLine: Number(spec.firstLine || 1n),
           skipBadRecords: spec.skipBadRecords,
         },
-        { signal: ctx.signal },
+        // The input's buffer is this call's own (a file range, a URL body or joined chunks): moved whole, never copied.
+        { signal: ctx.signal, inputOwnsBuffer: true },
       );
       recordThreadSpan('map worker thread', result.workerStartedMs, result.workerEndedMs, { ...taskAttributes, 'weft.records.in': result.recordsIn, 'weft.records.out': result.recordsOut, 'weft.bytes.in': result.bytesIn, 'weft.bytes.out': result.bytesOut });
       const kept = await outputs.put(task.jobId, task.taskId, task.attempt, result.partitions);

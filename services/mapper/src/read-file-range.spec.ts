@@ -29,6 +29,20 @@ describe('readFileRange', () => {
     }
   });
 
+  it('reads a last line that runs far past the split end (longer than its spare room)', async () => {
+    const long = 'y'.repeat(200_000);
+    const content = ['short', long, 'z', `${long}é`, 'tail'].join('\n') + '\n';
+    const file = path.join(dir, 'long-lines.txt');
+    writeFileSync(file, content);
+    const total = Buffer.byteLength(content);
+    for (const size of [1000, 70_000, 150_000, total]) {
+      expect(await linesBySplits(file, total, size)).toEqual(content.slice(0, -1).split('\n'));
+    }
+    const { bytes, offset } = await readFileRange(file, 3, 10);
+    expect(decoder.decode(bytes)).toBe(`${long}\n`);
+    expect(offset).toBe(6);
+  });
+
   it('returns the file offset where the split\'s first owned line starts', async () => {
     const file = path.join(dir, 'offsets.txt');
     writeFileSync(file, 'aaaa\nbbbb\ncccc\n');
