@@ -15,10 +15,18 @@ describe('the grpc-js serializer', () => {
     expect(serialize({})).toHaveLength(0);
   });
 
-  it('sizes the chunk buffer exactly: tag, length, data and nothing more', () => {
-    const out = serializer(StreamPartitionResponseSchema)({ data: new Uint8Array(1 << 20) });
-    expect(out.byteLength).toBe(1 + 3 + (1 << 20));
-    expect(out.buffer.byteLength).toBeLessThan((1 << 20) + 8 * 1024);
+  it('returns an exact-size view of one reused buffer per serializer (grpc-js copies it at once), but for chunks over 4 MiB', () => {
+    const serialize = serializer(StreamPartitionResponseSchema);
+    const first = serialize({ data: new Uint8Array(1 << 20).fill(1) });
+    expect(first.byteLength).toBe(1 + 3 + (1 << 20));
+    const second = serialize({ data: new Uint8Array(1000).fill(2) });
+    expect(second.byteLength).toBe(1 + 2 + 1000);
+    expect(second.buffer).toBe(first.buffer);
+    expect(first.buffer.byteLength).toBeLessThan((1 << 20) + 8 * 1024);
+    const large = serialize({ data: new Uint8Array(5 << 20) });
+    expect(large.byteLength).toBe(1 + 4 + (5 << 20));
+    expect(large.buffer).not.toBe(first.buffer);
+    expect(serializer(StreamPartitionResponseSchema)({ data: new Uint8Array(10) }).buffer).not.toBe(first.buffer);
   });
 
   it('encodes any other message with toBinary', () => {

@@ -194,10 +194,20 @@ async function* messagesOf(call: grpc.ServerReadableStream<unknown, unknown> | g
   for await (const message of call) yield message;
 }
 
-/** @internal The grpc-js serializer of `schema`'s messages (exported for its spec). */
+/**
+ * @internal The grpc-js serializer of `schema`'s messages (exported for its spec). A message of one
+ * `bytes` field (a shuffle chunk) is encoded into a buffer the serializer reuses: the returned
+ * Buffer is only valid until its next call. That is all grpc-js needs: its server copies the
+ * serialized message into the framed one (`serializeMessage`) before it returns, and a server
+ * only serializes responses. A fresh 1 MiB buffer per chunk cost page faults and garbage
+ * collections on the mapper.
+ */
 export function serializer(schema: DescMessage): (value: unknown) => Buffer {
   const bytesOnly = soleBytesField(schema);
-  if (bytesOnly) return (value) => encodeSoleBytes(bytesOnly, value);
+  if (bytesOnly) {
+    const scratch = { buffer: Buffer.alloc(0) };
+    return (value) => encodeSoleBytes(bytesOnly, value, scratch);
+  }
   return (value) => {
     const bytes = toBinary(schema, create(schema, value as never));
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -212,17 +222,27 @@ function soleBytesField(schema: DescMessage): { number: number; localName: strin
   return { number: field.number, localName: field.localName };
 }
 
+/** Largest encoded chunk kept in a serializer's reusable buffer; larger ones get a buffer of their own. */
+const scratchMaxBytes = 4 * 1024 * 1024;
+
 /**
- * Encodes a message of one `bytes` field (the shuffle's chunks: StreamPartitionResponse) into one
- * exact-size buffer: tag, length, the bytes. `toBinary` grows its buffer from 128 bytes by
- * doubling and copies the result once more, which for 1 MiB chunks made the mapper's garbage
- * collector its busiest part. The output is byte-for-byte what `toBinary` writes.
+ * Encodes a message of one `bytes` field (the shuffle's chunks: StreamPartitionResponse) into an
+ * exact-size view: tag, length, the bytes, in `scratch` (grown as needed) when it fits
+ * {@link scratchMaxBytes}. `toBinary` grows its buffer from 128 bytes by doubling and copies the
+ * result once more, which for 1 MiB chunks made the mapper's garbage collector its busiest part.
+ * The output is byte-for-byte what `toBinary` writes.
  */
-function encodeSoleBytes(field: { number: number; localName: string }, value: unknown): Buffer {
+function encodeSoleBytes(field: { number: number; localName: string }, value: unknown, scratch: { buffer: Buffer }): Buffer {
   const data = (value as Record<string, unknown>)[field.localName];
   if (!(data instanceof Uint8Array) || data.byteLength === 0) return Buffer.alloc(0);
   const tag = (field.number << 3) | 2;
-  const out = Buffer.allocUnsafe(varintLength(tag) + varintLength(data.byteLength) + data.byteLength);
+  const size = varintLength(tag) + varintLength(data.byteLength) + data.byteLength;
+  let out: Buffer;
+  if (size > scratchMaxBytes) out = Buffer.allocUnsafe(size);
+  else {
+    if (scratch.buffer.byteLength < size) scratch.buffer = Buffer.allocUnsafeSlow(size);
+    out = scratch.buffer.subarray(0, size);
+  }
   let at = writeVarint(out, 0, tag);
   at = writeVarint(out, at, data.byteLength);
   out.set(data, at);
