@@ -8,6 +8,20 @@ for (let b = 0; b < 256; b++) LOWER[b] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
+ * KEY_ORDER[b] ranks byte b so that comparing keys' UTF-8 bytes through it gives the run order, the
+ * UTF-16 code unit order of the decoded keys. Plain byte order is code point order, which differs
+ * only where a character in U+E000..U+FFFF (lead byte 0xEE or 0xEF) meets a supplementary one (lead
+ * 0xF0..0xF4, a surrogate pair in UTF-16, so it sorts first there): those five leads rank below
+ * 0xEE and 0xEF. The first byte where two well-formed keys differ is either a lead byte in both or
+ * a continuation byte under equal leads, so moving leads among themselves is enough.
+ */
+const KEY_ORDER = new Uint8Array(256);
+for (let b = 0; b < 256; b++) KEY_ORDER[b] = b >= 0xf0 && b <= 0xf4 ? b - 2 : b === 0xee || b === 0xef ? b + 5 : b;
+
+/** Positions packed under the sort symbols by `sortEntries` (more keys than this are sorted by comparisons). */
+const POSITIONS = 2 ** 29;
+
+/**
  * Counts byte-string keys in an open-addressing hash table (linear probing, load <= 1/2). Keys are
  * copied into one arena; counting a token costs a probe and a byte compare, never a JS string.
  * `addLowered` lower-cases ASCII letters of the source while hashing/comparing/copying, so the
@@ -178,34 +192,87 @@ export class ByteCountTable {
     return key;
   }
 
-  /** Merges entries never placed (keys decoded) into the sorted order and renumbers the ranks. */
+  /** Merges entries never placed into the sorted order and renumbers the ranks. */
   private place(fresh: number[]): void {
-    const keys = this.keys;
-    // Keys are distinct, so never equal: UTF-16 code unit order, the run order.
-    fresh.sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1));
+    const sorted = Int32Array.from(fresh);
+    this.sortEntries(sorted, 0, sorted.length, 0);
     const old = this.order;
-    const merged = new Int32Array(old.length + fresh.length);
+    const merged = new Int32Array(old.length + sorted.length);
     let from = 0; // next entry of `old` to copy
     let to = 0;
-    for (const e of fresh) {
-      const key = keys[e]!;
-      // First position in old[from..] whose key sorts after `key` (binary search).
-      let lo = from;
-      let hi = old.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (keys[old[mid]!]! < key) lo = mid + 1;
-        else hi = mid;
-      }
-      merged.set(old.subarray(from, lo), to);
-      to += lo - from;
-      from = lo;
+    for (let i = 0; i < sorted.length; i++) {
+      const e = sorted[i]!;
+      while (from < old.length && this.keyBefore(old[from]!, e, 0)) merged[to++] = old[from++]!;
       merged[to++] = e;
     }
     merged.set(old.subarray(from), to);
     this.order = merged;
     const ranks = this.ranks;
     for (let i = 0; i < merged.length; i++) ranks[merged[i]!] = i;
+  }
+
+  /**
+   * Sorts the entries order[lo..hi), whose keys agree on their first `depth` bytes, in run order:
+   * an MSD radix sort on 3 bytes at a time (a numeric sort of doubles packing the 3 symbols and the
+   * position), then each group that shares them on the next 3; small ranges by insertion.
+   */
+  private sortEntries(order: Int32Array, lo: number, hi: number, depth: number): void {
+    const n = hi - lo;
+    if (n < 24) {
+      for (let i = lo + 1; i < hi; i++) {
+        const e = order[i]!;
+        let j = i - 1;
+        while (j >= lo && this.keyBefore(e, order[j]!, depth)) {
+          order[j + 1] = order[j]!;
+          j--;
+        }
+        order[j + 1] = e;
+      }
+      return;
+    }
+    if (n >= POSITIONS) {
+      const part = Array.from(order.subarray(lo, hi)).sort((a, b) => (this.keyBefore(a, b, depth) ? -1 : 1));
+      order.set(part, lo);
+      return;
+    }
+    // Symbol 0 ends a key and 1 + KEY_ORDER[b] is byte b: 257^3 * 2^29 < 2^53, exact in a double.
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = order[lo + i]!;
+      packed[i] = ((this.symbol(e, depth) * 257 + this.symbol(e, depth + 1)) * 257 + this.symbol(e, depth + 2)) * POSITIONS + i;
+    }
+    packed.sort();
+    const before = order.slice(lo, hi);
+    for (let i = 0; i < n; i++) order[lo + i] = before[packed[i]! % POSITIONS]!;
+    // Distinct keys that share 3 symbols all go on past them (a 0 among them would make two keys equal).
+    let group = 0;
+    for (let i = 1; i <= n; i++) {
+      if (i === n || Math.floor(packed[i]! / POSITIONS) !== Math.floor(packed[group]! / POSITIONS)) {
+        if (i - group > 1) this.sortEntries(order, lo + group, lo + i, depth + 3);
+        group = i;
+      }
+    }
+  }
+
+  /** Byte `at` of entry e's key as a sort symbol: 0 past its end, else 1 + KEY_ORDER of the byte. */
+  private symbol(e: number, at: number): number {
+    return at < this.lengths[e]! ? KEY_ORDER[this.arena[this.starts[e]! + at]!]! + 1 : 0;
+  }
+
+  /** Whether entry a's key sorts before entry b's (run order), given that they agree on their first `depth` bytes. */
+  private keyBefore(a: number, b: number, depth: number): boolean {
+    const arena = this.arena;
+    const la = this.lengths[a]!;
+    const lb = this.lengths[b]!;
+    const sa = this.starts[a]!;
+    const sb = this.starts[b]!;
+    const n = la < lb ? la : lb;
+    for (let k = depth; k < n; k++) {
+      const x = KEY_ORDER[arena[sa + k]!]!;
+      const y = KEY_ORDER[arena[sb + k]!]!;
+      if (x !== y) return x < y;
+    }
+    return la < lb;
   }
 
   private touch(e: number): void {
