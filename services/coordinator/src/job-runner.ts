@@ -7,14 +7,15 @@ import type { ClientFactory } from '@weft/rpc';
 import { withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
 import { JobEventLog } from './job-event-log.js';
-import type { JobStore, ResultRow, StoredJob } from './job-store.js';
+import type { JobStore, StoredJob } from './job-store.js';
 import { planMapTasks, type MapTaskPlan, type SplitSizing } from './map-planner.js';
 import { raceAttempts, type RaceContext } from './attempt-race.js';
 import type { NodePolicies } from './node-policies.js';
 import { countersOf, newPhases, type PhaseCounts } from './phase-counts.js';
 import type { SlotScheduler } from './slot-scheduler.js';
 import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
-import { commitJobOutput, commitPartFile } from './output-committer.js';
+import { commitJobOutput, commitPartFile, type ResultRow } from './output-committer.js';
+import { runToChunks } from './result-chunks.js';
 import { runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 import type { MapOutputLocation } from '@weft/proto/cluster';
@@ -250,12 +251,13 @@ export class JobRunner {
       throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);
     });
     const { lease, attempt, started, value: { output, result } } = winner;
+    const run = concatBytes(output);
     const written = withSpan('commit results', { 'weft.job.id': this.job.id, 'weft.task.id': taskId, 'weft.task.partition': partition }, (span) => {
-      const rows = this.deps.store.insertResults(this.job.id, this.resultRows(concatBytes(output)));
+      const rows = this.deps.store.insertResults(this.job.id, partition, runToChunks(run, this.definition.results));
       span.setAttribute('weft.records.out', rows);
       return rows;
     });
-    if (this.job.spec.outputDir) await commitPartFile(this.job.spec.outputDir, partition, attempt, this.resultRows(concatBytes(output)));
+    if (this.job.spec.outputDir) await commitPartFile(this.job.spec.outputDir, partition, attempt, this.resultRows(run));
     lease.release(true);
     counts.tasksRunning -= 1;
     const c = result.counters!;
@@ -275,6 +277,7 @@ export class JobRunner {
     if (task?.output && task.output.attempt === source.attempt) task.output.unreadable = true;
   }
 
+  /** The records of a reduce output run as part-file rows (see output-committer.ts). */
   private *resultRows(run: Uint8Array): Generator<ResultRow> {
     if (run.byteLength === 0) return;
     const codec = codecByName(this.definition.results);

@@ -3,13 +3,16 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { FailedPreconditionError, InvalidArgumentError } from '@weft/errors';
 import type { JobService} from '@weft/proto';
-import { JobState, WatchJobResponseSchema, type ReadResultsResponse, type WatchJobResponse } from '@weft/proto';
+import { JobState, ResultFormat, WatchJobResponseSchema, type ReadResultsResponse, type WatchJobResponse } from '@weft/proto';
+import { decodeRecords } from './delimited-record.js';
 import type { RecentTraces } from '@weft/telemetry';
 import type { JobManager } from './job-manager.js';
 import type { JobStore } from './job-store.js';
 import { jobTraceResponse } from './job-trace.js';
 
 const maxPageSize = 1000;
+/** Records per ReadResults message in the RECORDS format (as many as before DELIMITED existed). */
+const recordsPerMessage = 2_000;
 
 function requireJobId(jobId: string): string {
   if (!jobId) throw new InvalidArgumentError('job_id', 'must not be empty');
@@ -55,15 +58,17 @@ export function createJobService(jobs: JobManager, store: JobStore, traces?: Rec
       if (job.state !== JobState.SUCCEEDED) {
         throw new FailedPreconditionError(`job ${job.id} is ${JobState[job.state]}; results can be read once it has SUCCEEDED`);
       }
-      for (const rows of store.readResults(job.id, request.order, Number(request.limit), Number(request.offset))) {
-        yield {
-          $typeName: 'weft.v1.ReadResultsResponse',
-          records: rows.map((row) => ({
-            $typeName: 'weft.v1.Record',
-            key: row.key,
-            value: { $typeName: 'weft.v1.Value', kind: row.int !== null ? { case: 'int', value: row.int } : { case: 'json', value: row.json ?? 'null' } },
-          })),
-        };
+      if (!(request.format in ResultFormat)) throw new InvalidArgumentError('format', `is ${request.format}; expected RESULT_FORMAT_RECORDS or RESULT_FORMAT_DELIMITED`);
+      const delimited = request.format === ResultFormat.DELIMITED;
+      for (const batch of store.readResults(job.id, request.order, Number(request.limit), Number(request.offset))) {
+        if (delimited) {
+          yield { $typeName: 'weft.v1.ReadResultsResponse', records: [], delimitedRecords: batch.data, recordCount: batch.records };
+          continue;
+        }
+        const records = decodeRecords(batch.data);
+        for (let i = 0; i < records.length; i += recordsPerMessage) {
+          yield { $typeName: 'weft.v1.ReadResultsResponse', records: records.slice(i, i + recordsPerMessage), delimitedRecords: new Uint8Array(0), recordCount: 0 };
+        }
       }
     },
 

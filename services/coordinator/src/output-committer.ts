@@ -1,6 +1,14 @@
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ResultRow } from './job-store.js';
+
+/** One reduced record on its way into a part file. */
+export interface ResultRow {
+  readonly key: string;
+  /** Integer value (int and bigint codecs) when it fits in 64 bits. */
+  readonly int: bigint | null;
+  /** JSON text for every other value. */
+  readonly json: string | null;
+}
 
 /** Bytes gathered before one write to a part file. */
 const writeBatchBytes = 1 << 20;
