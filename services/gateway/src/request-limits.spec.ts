@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
-import { JobSpecSchema } from '@weft/proto';
-import { checkJobSpec, checkRegexSafety, type RequestLimits } from './request-limits.js';
+import { JobSpecSchema, ReadResultsRequestSchema, ResultFormat } from '@weft/proto';
+import { checkJobSpec, checkReadResults, checkRegexSafety, type RequestLimits } from './request-limits.js';
 
 const limits: RequestLimits = {
   messageBytes: 1024, inlineRecords: 3, inputs: 2, paramLength: 10, regexLength: 20, pageSize: 10, resultLimit: 10, watchesPerCaller: 1, uploadBytes: 10,
@@ -49,6 +49,27 @@ describe('checkJobSpec', () => {
       'spec.params.x is 11 characters long; the limit is 10 (GATEWAY_MAX_PARAM_LENGTH)',
       'spec.inputs[0].file.path is 12 characters long; the limit is 10 (GATEWAY_MAX_PARAM_LENGTH)',
       'spec.params.pattern has a repeated group containing a quantifier or alternation, or a backreference (catastrophic backtracking); rewrite it',
+      'accepted',
+    ]);
+  });
+});
+
+describe('checkReadResults', () => {
+  it('names the limit, the offset and an unknown format', () => {
+    const cases = [
+      create(ReadResultsRequestSchema, { jobId: 'j', limit: 11n }),
+      create(ReadResultsRequestSchema, { jobId: 'j', offset: 2n ** 53n }),
+      create(ReadResultsRequestSchema, { jobId: 'j', format: 7 as ResultFormat }),
+      create(ReadResultsRequestSchema, { jobId: 'j', limit: 10n, format: ResultFormat.DELIMITED }),
+      create(ReadResultsRequestSchema, { jobId: 'j', format: ResultFormat.RECORDS }),
+      create(ReadResultsRequestSchema, { jobId: 'j' }),
+    ];
+    expect(cases.map((request) => messageOf(() => checkReadResults(request, limits)))).toEqual([
+      'limit is 11; the limit is 10 (GATEWAY_MAX_RESULT_LIMIT)',
+      'offset must be at most 9007199254740991',
+      'format is 7; expected RESULT_FORMAT_RECORDS or RESULT_FORMAT_DELIMITED',
+      'accepted',
+      'accepted',
       'accepted',
     ]);
   });

@@ -1,7 +1,7 @@
 import { toJson, type JsonValue } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
 import { InvalidArgumentError, ResourceExhaustedError } from '@weft/errors';
-import type { JobSpec, ListJobsRequest, ReadResultsRequest, ScatterRequest } from '@weft/proto';
+import { ResultFormat, type JobSpec, type ListJobsRequest, type ReadResultsRequest, type ScatterRequest } from '@weft/proto';
 
 /** Limits on what one request may carry; each is a GATEWAY_MAX_* variable (see the README). */
 export interface RequestLimits {
@@ -137,8 +137,13 @@ export function checkScatter(request: ScatterRequest, limits: RequestLimits): vo
   }
 }
 
-/** Checks ReadResults' limit and offset. */
+/**
+ * Checks ReadResults' limit, offset and format (a value this gateway's ResultFormat does not name
+ * is refused rather than relayed, so a coordinator never guesses at it).
+ * @throws InvalidArgumentError naming `limit`, `offset` or `format`.
+ */
 export function checkReadResults(request: ReadResultsRequest, limits: RequestLimits): void {
+  if (!(request.format in ResultFormat)) throw new InvalidArgumentError('format', `is ${request.format}; expected RESULT_FORMAT_RECORDS or RESULT_FORMAT_DELIMITED`);
   if (request.limit > BigInt(limits.resultLimit)) {
     throw new InvalidArgumentError('limit', `is ${request.limit}; the limit is ${limits.resultLimit} (GATEWAY_MAX_RESULT_LIMIT)`);
   }
