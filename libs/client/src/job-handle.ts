@@ -2,7 +2,8 @@ import type { Client } from '@connectrpc/connect';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { GetJobTraceResponse, Job, WatchJobResponse } from '@weft/proto';
 import type { JobService } from '@weft/proto';
-import { JobState, ResultOrder } from '@weft/proto';
+import { JobState, ResultFormat, ResultOrder } from '@weft/proto';
+import { decodeDelimitedRecords } from './delimited-records.js';
 import { JobFailedError } from './job-failed-error.js';
 import { decodeResultValue } from './result-value.js';
 import type { ResultRecord } from './result-value.js';
@@ -110,10 +111,14 @@ export function createJobHandle(id: string, ctx: JobCallContext): JobHandle {
         order: options.order === 'value' ? ResultOrder.VALUE_DESC : ResultOrder.KEY,
         limit: BigInt(options.limit ?? 0),
         offset: BigInt(options.offset ?? 0),
+        // Bytes the coordinator stores, decoded here: no message object per record on any hop.
+        format: ResultFormat.DELIMITED,
       },
       { headers, signal: options.signal },
     );
     for await (const batch of stream) {
+      if (batch.delimitedRecords.length > 0) yield* decodeDelimitedRecords(batch.delimitedRecords);
+      // An older coordinator ignores `format` and sends records.
       for (const record of batch.records) yield { key: record.key, value: decodeResultValue(record.value) };
     }
   }
