@@ -74,10 +74,22 @@ export interface MapBytes<V> {
    * Optional: `run`'s result already partitioned and sorted, which lets a path that keeps state
    * across tasks (e.g. a thread's table of keys already seen) sort each key once per thread rather
    * than once per task. Part `p` must hold exactly the keys with `partitionOf(key, partitions) === p`,
-   * each once, well-formed, in run order (UTF-16 code units), with their folded values. Preferred
-   * over `run` when present; if it throws, the task reruns on the line path.
+   * each once, well-formed, in run order (UTF-16 code units), with their folded values. Keys come
+   * as strings (RunWriter checks their order) or as their UTF-8 bytes (written as they are, order
+   * NOT checked: the path must get it right). Preferred over `run` when present; if it throws, the
+   * task reruns on the line path.
    */
-  runSorted?(input: Uint8Array, ctx: MapContext, partitions: number): { lines: number; partitions: readonly { keys: readonly string[]; values: readonly V[] }[] };
+  runSorted?(input: Uint8Array, ctx: MapContext, partitions: number): { lines: number; partitions: readonly SortedPart<V>[] };
+}
+
+/** One partition of {@link MapBytes.runSorted}'s result: keys as strings, or as UTF-8 bytes. */
+export type SortedPart<V> = { keys: readonly string[]; values: readonly V[] } | { keyBytes: Utf8Keys; values: readonly V[] };
+
+/** Keys as UTF-8: key i is `bytes[starts[i], starts[i] + lengths[i])`; there are `starts.length` keys. */
+export interface Utf8Keys {
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
 }
 
 /** What a scatter function's `run` sees besides its input. */

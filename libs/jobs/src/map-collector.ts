@@ -1,6 +1,6 @@
 import { UserCodeError } from '@weft/errors';
-import { codecByName, partitionOf, RunWriter, type ValueCodec } from '@weft/records';
-import type { JobDefinition, MapContext } from './definitions.js';
+import { codecByName, partitionOf, RawRunWriter, RunWriter, type ValueCodec } from '@weft/records';
+import type { JobDefinition, MapContext, SortedPart } from './definitions.js';
 import { counterInto, messageOf, type TaskCounts } from './task-stats.js';
 
 /** How a map task runs. */
@@ -149,18 +149,30 @@ export class MapCollector<V> {
 
   /**
    * Finishes a task whose whole input went through the job's `mapBytes.runSorted`: the records of
-   * each partition are already distinct and in run order, so they are only encoded (RunWriter still
-   * checks the order). Only for a fresh collector.
+   * each partition are already distinct and in run order, so they are only encoded (string keys
+   * through RunWriter, which still checks the order; UTF-8 keys copied as they are). Only for a
+   * fresh collector.
    * @throws RangeError when there are not `options.partitions` parts; UserCodeError when a value
-   *   does not fit the codec or the keys are out of order.
+   *   does not fit the codec or string keys are out of order.
    */
-  finishSorted(lines: number, partitions: readonly { keys: readonly string[]; values: readonly V[] }[]): MapTaskOutput {
+  finishSorted(lines: number, partitions: readonly SortedPart<V>[]): MapTaskOutput {
     if (partitions.length !== this.options.partitions) {
       throw new RangeError(`${this.job.name} mapBytes.runSorted returned ${partitions.length} partitions, expected ${this.options.partitions}`);
     }
     this.lines += lines;
     return this.encodeRuns(
-      partitions.map(({ keys, values }) => ({ count: keys.length, write: (writer) => { for (let i = 0; i < keys.length; i++) writer.add(keys[i]!, values[i]!); } })),
+      partitions.map((part) => {
+        const { values } = part;
+        if ('keyBytes' in part) {
+          const { bytes, starts, lengths } = part.keyBytes;
+          return {
+            count: starts.length,
+            writeRaw: (writer: RawRunWriter<V>) => { for (let i = 0; i < starts.length; i++) writer.add(bytes, starts[i]!, starts[i]! + lengths[i]!, values[i]!); },
+          };
+        }
+        const { keys } = part;
+        return { count: keys.length, write: (writer: RunWriter<V>) => { for (let i = 0; i < keys.length; i++) writer.add(keys[i]!, values[i]!); } };
+      }),
     );
   }
 
@@ -227,19 +239,21 @@ export class MapCollector<V> {
 
   /**
    * Encodes each partition's records (already in run order) as one run with the job's `values`
-   * codec, and counts what was written.
+   * codec, and counts what was written: `write` adds string keys to a RunWriter, `writeRaw` UTF-8
+   * keys to a RawRunWriter.
    * @throws UserCodeError when a value does not fit the codec.
    */
-  private encodeRuns(partitions: { count: number; write: (writer: RunWriter<V>) => void }[]): MapTaskOutput {
+  private encodeRuns(partitions: ({ count: number; write: (writer: RunWriter<V>) => void } | { count: number; writeRaw: (writer: RawRunWriter<V>) => void })[]): MapTaskOutput {
     const codec = codecByName(this.job.values) as ValueCodec<V>;
     const runs: Uint8Array[] = [];
     const partitionRecords: number[] = [];
     let recordsOut = 0;
     let bytesOut = 0;
     for (const partition of partitions) {
-      const writer = new RunWriter(codec, Math.min(1 << 20, 64 + partition.count * 16));
+      const capacity = Math.min(1 << 20, 64 + partition.count * 16);
+      let writer: RunWriter<V> | RawRunWriter<V>;
       try {
-        partition.write(writer);
+        writer = 'writeRaw' in partition ? filled(new RawRunWriter(codec, capacity), partition.writeRaw) : filled(new RunWriter(codec, capacity), partition.write);
       } catch (error) {
         throw new UserCodeError(`${this.job.name} map emitted an invalid value: ${messageOf(error)}`, this.location());
       }
@@ -254,4 +268,10 @@ export class MapCollector<V> {
       skippedRecords: this.skipped, userCounters: this.counters,
     };
   }
+}
+
+/** `writer` after `write` has added its records. */
+function filled<W>(writer: W, write: (writer: W) => void): W {
+  write(writer);
+  return writer;
 }

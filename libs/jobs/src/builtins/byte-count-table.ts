@@ -18,6 +18,10 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 const KEY_ORDER = new Uint8Array(256);
 for (let b = 0; b < 256; b++) KEY_ORDER[b] = b >= 0xf0 && b <= 0xf4 ? b - 2 : b === 0xee || b === 0xef ? b + 5 : b;
 
+// FNV-1a 32-bit, as partitionOf uses over a key's UTF-16 code units.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
 /** Positions packed under the sort symbols by `sortEntries` (more keys than this are sorted by comparisons). */
 const POSITIONS = 2 ** 29;
 
@@ -46,7 +50,7 @@ export class ByteCountTable {
   // Entries with a non-zero count, in first-touch order.
   private touched = new Int32Array(1 << 13);
   private touchedCount = 0;
-  // Kept across tasks (sortedRuns): decoded keys, partitions (for `partitionsOfEntries`), sorted order and ranks.
+  // Kept across tasks (sortedRuns): decoded keys (non-ASCII ones and those `entries` returned), partitions (for `partitionsOfEntries`), sorted order and ranks.
   private keys: string[] = [];
   private parts = new Int32Array(1 << 13);
   private partitionsOfEntries = 0;
@@ -134,12 +138,13 @@ export class ByteCountTable {
 
   /**
    * The keys counted since the last call, split by `partitionOf(key, partitions)` and each part in
-   * run order, with their counts; then zeroes the counts. New keys are decoded, partitioned and
-   * merged into the table's sorted order here, once; known keys only have their ranks sorted.
+   * run order, with their counts; then zeroes the counts. Keys are given as their UTF-8 bytes in
+   * the table's arena (valid until the table next counts). New keys are partitioned and merged
+   * into the table's sorted order here, once; known keys only have their ranks sorted.
    */
-  sortedRuns(partitions: number): { keys: string[]; values: number[] }[] {
+  sortedRuns(partitions: number): { keyBytes: { bytes: Uint8Array; starts: Int32Array; lengths: Int32Array }; values: number[] }[] {
     if (this.partitionsOfEntries !== partitions) {
-      for (const e of this.order) this.parts[e] = partitionOf(this.keys[e]!, partitions);
+      for (const e of this.order) this.parts[e] = this.partitionOfEntry(e, partitions);
       this.partitionsOfEntries = partitions;
     }
     const n = this.touchedCount;
@@ -148,7 +153,7 @@ export class ByteCountTable {
     for (let i = 0; i < n; i++) {
       const e = this.touched[i]!;
       if (this.ranks[e]! < 0) {
-        this.parts[e] = partitionOf(this.keyOf(e), partitions);
+        this.parts[e] = this.partitionOfEntry(e, partitions);
         fresh.push(e);
       }
       sizes[this.parts[e]!]!++;
@@ -163,14 +168,16 @@ export class ByteCountTable {
     }
     const runs = byPartition.map((ranks) => {
       ranks.sort(); // numeric: ranks are the keys' positions in UTF-16 code unit order
-      const keys = new Array<string>(ranks.length);
+      const starts = new Int32Array(ranks.length);
+      const lengths = new Int32Array(ranks.length);
       const values = new Array<number>(ranks.length);
       for (let i = 0; i < ranks.length; i++) {
         const e = this.order[ranks[i]!]!;
-        keys[i] = this.keys[e]!;
+        starts[i] = this.starts[e]!;
+        lengths[i] = this.lengths[e]!;
         values[i] = this.counts[e]!;
       }
-      return { keys, values };
+      return { keyBytes: { bytes: this.arena, starts, lengths }, values };
     });
     this.clearCounts();
     return runs;
@@ -180,6 +187,24 @@ export class ByteCountTable {
   clearCounts(): void {
     for (let i = 0; i < this.touchedCount; i++) this.counts[this.touched[i]!] = 0;
     this.touchedCount = 0;
+  }
+
+  /**
+   * `partitionOf(key, partitions)` of entry e's key: an ASCII key's UTF-16 code units are its
+   * bytes, so it is hashed from the arena as partitionOf hashes the string; any other is decoded.
+   */
+  private partitionOfEntry(e: number, partitions: number): number {
+    if (partitions === 1) return 0;
+    const arena = this.arena;
+    const at = this.starts[e]!;
+    const end = at + this.lengths[e]!;
+    let hash = FNV_OFFSET;
+    for (let i = at; i < end; i++) {
+      const b = arena[i]!;
+      if (b >= 0x80) return partitionOf(this.keyOf(e), partitions);
+      hash = Math.imul(hash ^ b, FNV_PRIME);
+    }
+    return (hash >>> 0) % partitions;
   }
 
   private keyOf(e: number): string {

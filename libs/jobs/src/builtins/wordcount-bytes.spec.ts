@@ -250,6 +250,12 @@ describe('wordcount byte-level map path', () => {
     const used = runMapTask(marked, utf8('a b a\n'), base);
     expect([...readRun(used.partitions[0]!, intCodec)]).toEqual([['a', 4], ['sorted', 1]]);
     expect(used.recordsIn).toBe(3);
+    // Keys may come as UTF-8 bytes (views into one buffer), written as they are.
+    const bytes = utf8('xxéa sorted');
+    const raw = defineJob({ ...wordcount, mapBytes: { ...wordcount.mapBytes!, runSorted: () => ({ lines: 2, partitions: [{ keyBytes: { bytes, starts: Int32Array.of(2, 6), lengths: Int32Array.of(3, 6) }, values: [7, 1] }] }) } });
+    const written = runMapTask(raw, utf8('a b a\n'), base);
+    expect([...readRun(written.partitions[0]!, intCodec)]).toEqual([['éa', 7], ['sorted', 1]]);
+    expect(written).toMatchObject({ recordsIn: 2, recordsOut: 2, partitionRecords: [2] });
     // A part count that does not match the task's is a bug of the path, reported as such.
     expect(() => runMapTask(marked, utf8('a b a\n'), { ...base, partitions: 2 })).toThrow(/runSorted returned 1 partitions, expected 2/);
     expect(() => countWordsInBytesSorted(utf8('a'), 0)).toThrow(RangeError);

@@ -1,3 +1,4 @@
+import type { Utf8Keys } from '../definitions.js';
 import { ByteCountTable, LOWER } from './byte-count-table.js';
 import { isPythonSpace } from './split-words.js';
 
@@ -83,13 +84,14 @@ let threadTable: ByteCountTable | undefined;
 
 /**
  * {@link countWordsInBytes} with its keys already split into `partitions` runs (by `partitionOf`)
- * and sorted in run order, each distinct key once with its count. The hash table lives on in this
- * thread between calls (up to {@link WORD_TABLE_LIMITS}), keeping each key's decoded text,
- * partition and sort rank, so the words every split repeats are decoded, partitioned and sorted
- * once per thread instead of once per map task. Same keys, values and order as sorting
+ * and sorted in run order, each distinct key once with its count; keys are given as their UTF-8
+ * bytes (views of the table's arena, for RawRunWriter: read them before the next call). The hash
+ * table lives on in this thread between calls (up to {@link WORD_TABLE_LIMITS}), keeping each
+ * key's partition and sort rank, so the words every split repeats are partitioned and sorted once
+ * per thread instead of once per map task. Same keys, values and order as sorting
  * countWordsInBytes' result. If anything throws, the table is dropped (never left half-updated).
  */
-export function countWordsInBytesSorted(input: Uint8Array, partitions: number): { lines: number; partitions: { keys: string[]; values: number[] }[] } {
+export function countWordsInBytesSorted(input: Uint8Array, partitions: number): { lines: number; partitions: { keyBytes: Utf8Keys; values: number[] }[] } {
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${String(partitions)}`);
   if (!threadTable || threadTable.size > WORD_TABLE_LIMITS.entries || threadTable.arenaBytes > WORD_TABLE_LIMITS.arenaBytes) threadTable = new ByteCountTable();
   const table = threadTable;
