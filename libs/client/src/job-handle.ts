@@ -117,7 +117,8 @@ export function createJobHandle(id: string, ctx: JobCallContext): JobHandle {
       { headers, signal: options.signal },
     );
     for await (const batch of stream) {
-      if (batch.delimitedRecords.length > 0) yield* decodeDelimitedRecords(batch.delimitedRecords);
+      // A plain loop, not `yield*` over the array: that adds a promise per record (~1.5x slower here).
+      if (batch.delimitedRecords.length > 0) for (const record of decodeDelimitedRecords(batch.delimitedRecords)) yield record;
       // An older coordinator ignores `format` and sends records.
       for (const record of batch.records) yield { key: record.key, value: decodeResultValue(record.value) };
     }
