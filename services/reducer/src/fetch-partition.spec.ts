@@ -209,6 +209,35 @@ describe('fetchPartition merging while fetching', () => {
     expect([...readRun(reduced.output, codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
   });
 
+  it('seeded random map outputs (non-ASCII, astral and U+E000+ keys, repeated across outputs) fetched in small chunks and merged early reduce to a Map-based sum', async () => {
+    let seed = 17;
+    const random = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const pieces = ['the', 'a', 'é', '日本', '\uE000', '\uFFFD', '\uFF41', '😀', '\u{10FFFF}', '\uFEFF'];
+    const sums = new Map<string, number>();
+    const served: Record<string, Uint8Array> = {};
+    for (let m = 0; m < 7; m++) {
+      const records: [string, number][] = [];
+      for (let i = Math.floor(random() * 500); i > 0; i--) {
+        let key = '';
+        for (let p = Math.floor(random() * 3); p >= 0; p--) key += pieces[Math.floor(random() * pieces.length)]!;
+        const value = 1 + Math.floor(random() * 9);
+        records.push([key, value]);
+        sums.set(key, (sums.get(key) ?? 0) + value);
+      }
+      served[`m-${m}`] = run(records.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
+    }
+    const fetched = await fetchPartition(servingClients(served, 97), 'j', 0, locations(Object.keys(served)), {
+      concurrency: 3,
+      signal: new AbortController().signal,
+      memoryBudgetBytes: 1 << 20,
+      mergeWhileFetching: true,
+      compact: async (runs) => runMergeTask(wordcount, runs).output,
+    });
+    expect(fetched.merges).toBeGreaterThan(0);
+    const reduced = runReduceTask(wordcount, fetched.runs, {});
+    expect([...readRun(reduced.output, codecByName('int'))]).toEqual([...sums.keys()].sort().map((k) => [k, sums.get(k)]));
+  });
+
   it('stops merging early once a merge does not shrink the runs (no combiner)', async () => {
     const served = Object.fromEntries(['p', 'q', 'r', 's', 't', 'u'].map((id, i) => [id, run([[`k${i}`, i]])]));
     let merges = 0;
