@@ -114,15 +114,19 @@ function zigzag(data: Uint8Array, pos: number, end: number): number | bigint {
   return n <= maxSafe && n >= -maxSafe ? Number(n) : n;
 }
 
+/** Char codes of a short ASCII key: fromCharCode over them makes a flat string (concatenation makes a rope). */
+const codes: number[] = [];
+
 function utf8(data: Uint8Array, start: number, end: number): string {
-  if (end - start <= 24) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const c = data[i]!;
+  const length = end - start;
+  if (length <= 32) {
+    codes.length = length;
+    for (let i = 0; i < length; i++) {
+      const c = data[start + i]!;
       if (c >= 0x80) return decoder.decode(data.subarray(start, end));
-      text += String.fromCharCode(c);
+      codes[i] = c;
     }
-    return text;
+    return String.fromCharCode.apply(null, codes);
   }
   return decoder.decode(data.subarray(start, end));
 }
