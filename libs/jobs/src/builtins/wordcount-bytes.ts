@@ -2,17 +2,16 @@ import type { Utf8Keys } from '../definitions.js';
 import { ByteCountTable, LOWER } from './byte-count-table.js';
 import { isPythonSpace } from './split-words.js';
 
-// Byte classes of the scan. ASCII whitespace is Python's str.split() set: \t \n \v \f \r, U+001C..U+001F, space.
-const WORD = 0; // any other ASCII byte, part of a word
-const HIGH = 1; // >= 0x80: the token takes the exact (decode + toLowerCase + split) path
-const SPACE = 2;
-const NEWLINE = 3; // '\n', also a space: counted to count lines
-const CLASS = new Uint8Array(256);
+// SCAN[b]: the byte lower-cased (LOWER[b], bits 0-7) plus, for whitespace, its class (bits 8-9),
+// so one load per byte gives both. Whitespace is Python's str.split() ASCII set: \t \n \v \f \r,
+// U+001C..U+001F, space. Any other byte is part of a word; one >= 0x80 (bit 7, kept by LOWER)
+// sends its token to the exact (decode + toLowerCase + split) path.
+const SPACE = 0x200; // SCAN[b] >= SPACE: whitespace
+const NEWLINE = 0x300; // '\n', also whitespace: counted to count lines
+const SCAN = new Uint16Array(256);
 for (let b = 0; b < 256; b++) {
-  if (b >= 0x80) CLASS[b] = HIGH;
-  else if (b === 0x0a) CLASS[b] = NEWLINE;
-  else if (b === 0x20 || (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x1f)) CLASS[b] = SPACE;
-  else CLASS[b] = WORD;
+  const space = b === 0x20 || (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x1f);
+  SCAN[b] = LOWER[b]! | (b === 0x0a ? NEWLINE : space ? SPACE : 0);
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
@@ -111,13 +110,13 @@ function scan(table: ByteCountTable, input: Uint8Array): number {
   const end = input.length;
   // Past the last whitespace byte every token ends at a whitespace byte, so the token loop needs no bound check.
   let safeEnd = end;
-  while (safeEnd > 0 && CLASS[input[safeEnd - 1]!]! < SPACE) safeEnd--;
+  while (safeEnd > 0 && SCAN[input[safeEnd - 1]!]! < SPACE) safeEnd--;
   let lines = end > 0 && input[end - 1] !== 0x0a ? 1 : 0;
   let i = 0;
   while (i < safeEnd) {
-    let c = CLASS[input[i]!]!;
-    if (c >= SPACE) {
-      if (c === NEWLINE) lines++;
+    let s = SCAN[input[i]!]!;
+    if (s >= SPACE) {
+      if (s === NEWLINE) lines++;
       i++;
       continue;
     }
@@ -125,21 +124,22 @@ function scan(table: ByteCountTable, input: Uint8Array): number {
     let high = 0;
     let h = FNV_OFFSET;
     do {
-      high |= c;
-      h = Math.imul(h ^ LOWER[input[i]!]!, FNV_PRIME);
-      c = CLASS[input[++i]!]!;
-    } while (c < SPACE);
-    if (high === 0) table.addLowered(input, start, i, h);
+      high |= s;
+      h = Math.imul(h ^ s, FNV_PRIME);
+      s = SCAN[input[++i]!]!;
+    } while (s < SPACE);
+    if ((high & 0x80) === 0) table.addLowered(input, start, i, h);
     else if (!table.addKnownToken(input, start, i, h)) countTokenExactly(table, input, start, i, h);
   }
   if (safeEnd < end) {
     let high = 0;
     let h = FNV_OFFSET;
     for (let k = safeEnd; k < end; k++) {
-      high |= CLASS[input[k]!]!;
-      h = Math.imul(h ^ LOWER[input[k]!]!, FNV_PRIME);
+      const s = SCAN[input[k]!]!;
+      high |= s;
+      h = Math.imul(h ^ s, FNV_PRIME);
     }
-    if (high === 0) table.addLowered(input, safeEnd, end, h);
+    if ((high & 0x80) === 0) table.addLowered(input, safeEnd, end, h);
     else if (!table.addKnownToken(input, safeEnd, end, h)) countTokenExactly(table, input, safeEnd, end, h);
   }
   return lines;
