@@ -2,16 +2,16 @@ import type { Utf8Keys } from '../definitions.js';
 import { ByteCountTable, LOWER } from './byte-count-table.js';
 import { isPythonSpace } from './split-words.js';
 
-// SCAN[b]: the byte lower-cased (LOWER[b], bits 0-7) plus, for whitespace, its class (bits 8-9),
-// so one load per byte gives both. Whitespace is Python's str.split() ASCII set: \t \n \v \f \r,
-// U+001C..U+001F, space. Any other byte is part of a word; one >= 0x80 (bit 7, kept by LOWER)
-// sends its token to the exact (decode + toLowerCase + split) path.
+// SCAN[b]: SPACE or NEWLINE for whitespace, else the byte lower-cased (LOWER[b], under 0x100), so
+// one load per byte classifies the byte and gives what a word hashes. Whitespace is Python's
+// str.split() ASCII set: \t \n \v \f \r, U+001C..U+001F, space. Any other byte is part of a word;
+// one >= 0x80 (bit 7, kept by LOWER) sends its token to the exact (decode + toLowerCase + split) path.
 const SPACE = 0x200; // SCAN[b] >= SPACE: whitespace
 const NEWLINE = 0x300; // '\n', also whitespace: counted to count lines
 const SCAN = new Uint16Array(256);
 for (let b = 0; b < 256; b++) {
   const space = b === 0x20 || (b >= 0x09 && b <= 0x0d) || (b >= 0x1c && b <= 0x1f);
-  SCAN[b] = LOWER[b]! | (b === 0x0a ? NEWLINE : space ? SPACE : 0);
+  SCAN[b] = b === 0x0a ? NEWLINE : space ? SPACE : LOWER[b]!;
 }
 
 const FNV_OFFSET = 0x811c9dc5 | 0;

@@ -5,7 +5,7 @@
 // runs it: its word table warm from an earlier task, or with `cold` a fresh table every task (a
 // thread's first task). With OTHER_JOBS_DIST (the index.js of another build of @weft/jobs, e.g. a
 // copy of the previous dist; '' for none) the two builds alternate, ROUNDS (default 7) times each,
-// and every run's output is compared byte for byte with the other build's; it prints each build's
+// and every run's output (runs and counts) is compared with the other build's; it prints each build's
 // median MB/s (wall and of this process's CPU time) and the ratios.
 import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -33,8 +33,8 @@ if (coldArg === 'cold') {
 }
 const options = { params: {}, partitions: 2, inputLabel: 'bench', firstLine: 0, skipBadRecords: false };
 // Warm-up: fills each build's word table and compiles its code, as a thread's first task would.
-const reference = builds.map((b) => b.jobs.runMapTask(b.jobs.wordcount, input.slice(), options).partitions);
-for (let i = 1; i < reference.length; i++) assertSameRuns(reference[0]!, reference[i]!);
+const reference = builds.map((b) => b.jobs.runMapTask(b.jobs.wordcount, input.slice(), options));
+for (let i = 1; i < reference.length; i++) assertSameOutput(reference[0]!, reference[i]!);
 for (let round = 0; round < rounds; round++) {
   for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
     const copy = input.slice(); // the task owns its input, as a transferred buffer
@@ -43,7 +43,7 @@ for (let round = 0; round < rounds; round++) {
     const out = build.jobs.runMapTask(build.jobs.wordcount, copy, options);
     const ms = performance.now() - started;
     const cpuMs = cpuMsSince(cpu);
-    assertSameRuns(reference[0]!, out.partitions);
+    assertSameOutput(reference[0]!, out);
     build.mbps.push(input.length / 1e6 / (ms / 1000));
     build.cpuMbps.push(input.length / 1e6 / (cpuMs / 1000));
   }
@@ -76,9 +76,13 @@ async function readSplit(path: string, bytes: number): Promise<Uint8Array> {
   }
 }
 
-function assertSameRuns(a: Uint8Array[], b: Uint8Array[]): void {
-  const same = a.length === b.length && a.every((run, p) => Buffer.from(run.buffer, run.byteOffset, run.length).equals(b[p]!));
+/** Throws unless both outputs have the same runs, byte for byte, and the same counts. */
+function assertSameOutput(a: ReturnType<Jobs['runMapTask']>, b: ReturnType<Jobs['runMapTask']>): void {
+  const same = a.partitions.length === b.partitions.length && a.partitions.every((run, p) => Buffer.from(run.buffer, run.byteOffset, run.length).equals(b.partitions[p]!));
   if (!same) throw new Error('the builds wrote different runs');
+  for (const count of ['recordsIn', 'recordsOut', 'bytesIn', 'bytesOut'] as const) {
+    if (a[count] !== b[count]) throw new Error(`the builds counted different ${count}: ${a[count]} and ${b[count]}`);
+  }
 }
 
 function median(values: number[]): number {
