@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readFileRange } from './read-file-range.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'weft-range-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const decoder = new TextDecoder();
 
 /** Reads a file as splits of `size` bytes and returns every line the splits produced, in order. */
