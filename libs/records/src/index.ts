@@ -4,7 +4,7 @@ export type { ValueCodec, ValueCodecName } from './value-codec.js';
 export { intCodec, bigintCodec, jsonCodec, codecByName } from './codecs.js';
 export { RunWriter } from './run-writer.js';
 export { RunReader, readRun } from './run-reader.js';
-export { runRecordCount } from './run-format.js';
+export { openRun, runRecordCount } from './run-format.js';
 export { mergeRuns, mergeCursors } from './merge-runs.js';
 export { KeyGroupMerge } from './key-group-merge.js';
 export { RawRunWriter } from './raw-run-writer.js';

@@ -40,8 +40,8 @@ export function appendRecord<V>(out: ByteWriter, codec: ValueCodec<V>, lastKey: 
  * Checks a run's header and returns its record count, a reader positioned at the first record and
  * the codec to read its values with (`codec`, or an older form of it the header names). Throws
  * RangeError when the buffer is not a run or was written with a different codec than `codec`
- * (reading it anyway would silently produce garbage).
- * @internal
+ * (reading it anyway would silently produce garbage). For readers that take records' bytes as
+ * they are (the coordinator's results commit copies key bytes without decoding them).
  */
 export function openRun(run: Uint8Array, codec?: ValueCodec<unknown>): { count: number; reader: ByteReader; codec: ValueCodec<unknown> | undefined } {
   if (run.length < RUN_HEADER_BYTES || RUN_MAGIC.some((b, i) => run[i] !== b)) {

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, RunReader, codecByName, type ValueCodecName } from '@weft/records';
+import { ByteWriter, RunReader, codecByName, openRun, type ValueCodecName } from '@weft/records';
 import { INT_TAG, JSON_TAG, KEY_TAG, RecordCursor, VALUE_TAG, compareBytes } from './delimited-record.js';
 
 /** Largest chunk, in record bytes, unless one record alone is larger (1 MiB). */
@@ -12,8 +12,6 @@ export interface ResultChunk {
   readonly data: Uint8Array;
 }
 
-/** A run's header: magic `WFR1`, codec id, u32 record count (libs/records run-format.ts). */
-const runHeaderBytes = 9;
 const maxInt64 = (1n << 63n) - 1n;
 const minInt64 = -(1n << 63n);
 /** Below this magnitude a zigzag integer stays below 2^53: number arithmetic is exact. */
@@ -113,12 +111,11 @@ export class ChunkWriter {
 export function runToChunks(run: Uint8Array, codecName: ValueCodecName, chunkBytes = defaultChunkBytes): ResultChunk[] {
   if (run.byteLength === 0) return [];
   const codec = codecByName(codecName);
-  // Checks the header and the codec, and reads runs written by an older form of the codec.
-  const reader = new RunReader(run, codec);
+  // Checks the header and the codec; `stored` is an older form of the codec for older runs.
+  const { count, reader: input, codec: stored } = openRun(run, codec);
   const writer = new ChunkWriter(chunkBytes);
-  if (run[4] === codec.id) {
-    const input = new ByteReader(run, runHeaderBytes);
-    for (let i = 0; i < reader.count; i++) {
+  if (stored === codec) {
+    for (let i = 0; i < count; i++) {
       const length = input.varint();
       const start = input.pos;
       input.pos = start + length;
@@ -126,6 +123,7 @@ export function runToChunks(run: Uint8Array, codecName: ValueCodecName, chunkByt
       writer.add(run, start, start + length, codec.read(input));
     }
   } else {
+    const reader = new RunReader(run, codec);
     while (reader.next()) {
       const key = encoder.encode(reader.key);
       writer.add(key, 0, key.length, reader.value);
