@@ -203,6 +203,21 @@ describe('JobStore', () => {
     expect(() => runToChunks(bytes.subarray(0, bytes.length - 2), 'int')).toThrow(RangeError);
   });
 
+  it('commits a json run written in the older text form (header id 3) as the current form would be', () => {
+    const records: [string, unknown][] = [['a', 1], ['b', 'text'], ['c', [1, 2.5, null]], ['é', { k: true }]];
+    const current = new RunWriter(codecByName('json'));
+    for (const [key, value] of records) current.add(key, value);
+    // The older form by hand: magic WFR1, codec id 3, u32 LE count, then varint-length UTF-8 key and JSON text.
+    const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
+    const older = [0x57, 0x46, 0x52, 0x31, 3, records.length, 0, 0, 0];
+    for (const [key, value] of records) {
+      for (const text of [key, JSON.stringify(value)]) older.push(utf8(text).length, ...utf8(text));
+    }
+    const expected = runToChunks(current.finish(), 'json');
+    expect(expected.map((chunk) => chunk.records)).toEqual([records.length]);
+    expect(runToChunks(Uint8Array.from(older), 'json')).toEqual(expected);
+  });
+
   it('migrates the results table of an older journal into chunks and drops it', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'weft-store-'));
     const old = new DatabaseSync(path.join(dir, 'journal.sqlite'));
