@@ -330,16 +330,24 @@ export class ByteCountTable {
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let e = 0; e < this.entryCount; e++) {
-      let slot = this.hashes[e]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = e + 1;
-    }
-    this.slots = slots;
-    this.mask = mask;
+    this.slots = slotsOf(this.hashes, this.entryCount, this.slots.length * 2);
+    this.mask = this.slots.length - 1;
   }
+}
+
+/**
+ * A linear-probing slot array of `size` (a power of two) for entries 0..count-1 with these hashes:
+ * each slot holds an entry index + 1, 0 when empty. Both tables rehash into it when half full.
+ */
+function slotsOf(hashes: Int32Array, count: number, size: number): Int32Array<ArrayBuffer> {
+  const slots = new Int32Array(size);
+  const mask = size - 1;
+  for (let e = 0; e < count; e++) {
+    let slot = hashes[e]! & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = e + 1;
+  }
+  return slots;
 }
 
 function grow<T extends Uint8Array | Int32Array | Float64Array>(array: T, atLeast: number): T {
@@ -420,14 +428,7 @@ class TokenAliases {
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let t = 0; t < this.size; t++) {
-      let slot = this.hashes[t]! & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = t + 1;
-    }
-    this.slots = slots;
-    this.mask = mask;
+    this.slots = slotsOf(this.hashes, this.size, this.slots.length * 2);
+    this.mask = this.slots.length - 1;
   }
 }
