@@ -1,7 +1,5 @@
 import { decodeUtf8 } from './byte-reader.js';
-import { ByteWriter } from './byte-writer.js';
-import { writeRunHeader } from './run-format.js';
-import type { ValueCodec } from './value-codec.js';
+import { RunBuilder } from './run-format.js';
 
 /**
  * Builds a run from keys given as UTF-8 bytes (e.g. `KeyGroupMerge`'s, copied from the runs it
@@ -9,28 +7,7 @@ import type { ValueCodec } from './value-codec.js';
  * bytes equal what `RunWriter` writes for the decoded keys. The caller adds keys in run order
  * (a merge's output is): unlike `RunWriter`, the order is not checked.
  */
-export class RawRunWriter<V> {
-  private readonly out: ByteWriter;
-  private records = 0;
-  private finished = false;
-
-  /**
-   * @param codec encodes the values.
-   * @param initialCapacity first buffer allocation in bytes (default 64 KiB); grows by doubling.
-   */
-  constructor(
-    private readonly codec: ValueCodec<V>,
-    initialCapacity = 64 * 1024,
-  ) {
-    this.out = new ByteWriter(initialCapacity);
-    writeRunHeader(this.out, codec as ValueCodec<unknown>);
-  }
-
-  /** Records added so far. */
-  get count(): number {
-    return this.records;
-  }
-
+export class RawRunWriter<V> extends RunBuilder<V> {
   /**
    * Appends the record (`keyBytes[keyStart, keyEnd)`, `value`). Throws RangeError when the value
    * does not fit the codec (the codec's error, naming the decoded key; the run is left as it was)
@@ -66,18 +43,5 @@ export class RawRunWriter<V> {
       throw error;
     }
     this.records++;
-  }
-
-  /**
-   * Seals the run and returns it as a buffer that owns its whole ArrayBuffer (offset 0, exact
-   * length), like `RunWriter.finish`. Throws RangeError past 2^32 - 1 records. The writer cannot
-   * be used afterwards.
-   */
-  finish(): Uint8Array {
-    if (this.finished) throw new RangeError('RawRunWriter.finish called twice');
-    if (this.records > 0xffffffff) throw new RangeError(`a run holds at most 4294967295 records, got ${this.records}`);
-    this.finished = true;
-    this.out.u32At(5, this.records);
-    return this.out.bytes.slice(0, this.out.length);
   }
 }

@@ -1,5 +1,5 @@
 import { ByteReader } from './byte-reader.js';
-import type { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from './byte-writer.js';
 import { codecForHeader, codecNameOfId } from './codecs.js';
 import type { ValueCodec } from './value-codec.js';
 
@@ -61,4 +61,44 @@ export function openRun(run: Uint8Array, codec?: ValueCodec<unknown>): { count: 
 /** The number of records in a run, read from its header. Throws RangeError when `run` is not a run. */
 export function runRecordCount(run: Uint8Array): number {
   return openRun(run).count;
+}
+
+/**
+ * What both run writers share (`RunWriter` takes keys as strings, `RawRunWriter` as UTF-8 bytes):
+ * the buffer with its header, the record count, and sealing the run.
+ */
+export abstract class RunBuilder<V> {
+  protected readonly out: ByteWriter;
+  protected records = 0;
+  protected finished = false;
+
+  /**
+   * @param codec encodes the values.
+   * @param initialCapacity first buffer allocation in bytes (default 64 KiB); grows by doubling.
+   */
+  constructor(
+    protected readonly codec: ValueCodec<V>,
+    initialCapacity = 64 * 1024,
+  ) {
+    this.out = new ByteWriter(initialCapacity);
+    writeRunHeader(this.out, codec as ValueCodec<unknown>);
+  }
+
+  /** Records added so far. */
+  get count(): number {
+    return this.records;
+  }
+
+  /**
+   * Seals the run and returns it as a buffer that owns its whole ArrayBuffer (offset 0, exact
+   * length), so it can be transferred to another thread without dragging spare capacity along.
+   * Throws RangeError past 2^32 - 1 records. The writer cannot be used afterwards.
+   */
+  finish(): Uint8Array {
+    if (this.finished) throw new RangeError(`${this.constructor.name}.finish called twice`);
+    if (this.records > 0xffffffff) throw new RangeError(`a run holds at most 4294967295 records, got ${this.records}`);
+    this.finished = true;
+    this.out.u32At(5, this.records);
+    return this.out.bytes.slice(0, this.out.length);
+  }
 }

@@ -3,36 +3,40 @@ import { openRun } from './run-format.js';
 import type { ValueCodec } from './value-codec.js';
 
 /**
- * A cursor over one run that reuses itself instead of allocating a tuple per record:
- * `while (reader.next()) use(reader.key, reader.value)`. The merge and the reduce task use it;
- * {@link readRun} wraps it as a generator.
+ * What both run cursors share: the header checked by `openRun`, the record count, the current
+ * value, and the reader positioned at the next record.
  */
-export class RunReader<V> {
+abstract class RunCursorBase<V> {
   /** Records in the run, from its header. */
   readonly count: number;
-  /** Key of the current record (valid after `next()` returned true). */
-  key = '';
   /** Value of the current record (valid after `next()` returned true). */
   value!: V;
-  private readonly input: ByteReader;
-  private readonly codec: ValueCodec<V>;
-  private remaining: number;
+  protected readonly input: ByteReader;
+  protected readonly codec: ValueCodec<V>;
+  protected remaining: number;
 
   /**
    * @param run a buffer produced by `RunWriter.finish()`.
    * @param codec the codec the run was written with.
    * @throws RangeError when `run` is not a run or uses another codec.
    */
-  constructor(
-    run: Uint8Array,
-    codec: ValueCodec<V>,
-  ) {
+  constructor(run: Uint8Array, codec: ValueCodec<V>) {
     const { count, reader, codec: stored } = openRun(run, codec as ValueCodec<unknown>);
     this.codec = stored as ValueCodec<V>;
     this.count = count;
     this.remaining = count;
     this.input = reader;
   }
+}
+
+/**
+ * A cursor over one run that reuses itself instead of allocating a tuple per record:
+ * `while (reader.next()) use(reader.key, reader.value)`. The merge and the reduce task use it;
+ * {@link readRun} wraps it as a generator.
+ */
+export class RunReader<V> extends RunCursorBase<V> {
+  /** Key of the current record (valid after `next()` returned true). */
+  key = '';
 
   /** Advances to the next record; false at the end. Throws RangeError when the run is truncated. */
   next(): boolean {
@@ -49,18 +53,11 @@ export class RunReader<V> {
  * (`run[keyStart, keyEnd)`) instead of decoding it: the byte-level merge compares and copies keys
  * without making a JS string per record. Values are decoded.
  */
-export class RawRunReader<V> {
-  /** Records in the run, from its header. */
-  readonly count: number;
+export class RawRunReader<V> extends RunCursorBase<V> {
   /** Start of the current record's key bytes in `run` (valid after `next()` returned true). */
   keyStart = 0;
   /** End (exclusive) of the current record's key bytes in `run`. */
   keyEnd = 0;
-  /** Value of the current record (valid after `next()` returned true). */
-  value!: V;
-  private readonly input: ByteReader;
-  private readonly codec: ValueCodec<V>;
-  private remaining: number;
 
   /**
    * @param run a buffer produced by `RunWriter.finish()`.
@@ -71,11 +68,7 @@ export class RawRunReader<V> {
     readonly run: Uint8Array,
     codec: ValueCodec<V>,
   ) {
-    const { count, reader, codec: stored } = openRun(run, codec as ValueCodec<unknown>);
-    this.codec = stored as ValueCodec<V>;
-    this.count = count;
-    this.remaining = count;
-    this.input = reader;
+    super(run, codec);
   }
 
   /** Advances to the next record; false at the end. Throws RangeError when the run is truncated. */
