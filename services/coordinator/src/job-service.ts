@@ -7,7 +7,7 @@ import { JobState, ResultFormat, WatchJobResponseSchema, type ReadResultsRespons
 import { decodeRecords } from './delimited-record.js';
 import type { RecentTraces } from '@weft/telemetry';
 import type { JobManager } from './job-manager.js';
-import type { JobStore } from './job-store.js';
+import { isEndedState, type JobStore } from './job-store.js';
 import { jobTraceResponse } from './job-trace.js';
 
 const maxPageSize = 1000;
@@ -47,9 +47,12 @@ export function createJobService(jobs: JobManager, store: JobStore, traces?: Rec
       const after = runner?.events.lastSequence ?? 0;
       yield create(WatchJobResponseSchema, { sequence: BigInt(after), time: timestampNow(), event: { case: 'snapshot', value: snapshot }, phases: snapshot.phases });
       if (runner) {
-        yield* runner.events.follow(after, ctx.signal);
+        for await (const event of runner.events.follow(after, ctx.signal)) {
+          // The final state goes out with the job as it ended (the log's own message stays as it is).
+          yield event.event.case === 'state' && isEndedState(event.event.value) ? { ...event, job: jobs.get(request.jobId) } : event;
+        }
       } else {
-        yield create(WatchJobResponseSchema, { sequence: BigInt(after + 1), time: timestampNow(), event: { case: 'state', value: snapshot.state }, phases: snapshot.phases });
+        yield create(WatchJobResponseSchema, { sequence: BigInt(after + 1), time: timestampNow(), event: { case: 'state', value: snapshot.state }, phases: snapshot.phases, job: snapshot });
       }
     },
 

@@ -21,6 +21,11 @@ export interface StoredJob {
   traceId: string;
 }
 
+/** True for the states a job never leaves: SUCCEEDED, FAILED and CANCELLED. */
+export function isEndedState(state: JobState): boolean {
+  return state === JobState.SUCCEEDED || state === JobState.FAILED || state === JobState.CANCELLED;
+}
+
 // Results are kept as Hadoop keeps reduce output, in sorted part files: each committed partition is
 // a sequence of chunks (at most ~1 MiB each) of size-delimited weft.v1.Record messages in UTF-8
 // byte order of their keys, so the bytes stored are the bytes ReadResults sends (format DELIMITED).

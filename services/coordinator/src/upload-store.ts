@@ -5,14 +5,13 @@ import path from 'node:path';
 import { clone, create } from '@bufbuild/protobuf';
 import { InvalidArgumentError } from '@weft/errors';
 import type { FunctionRegistry } from '@weft/jobs';
-import { InputSchema, JobSpecSchema, JobState, type UploadJobRequest, type UploadJobResponse, UploadJobResponseSchema } from '@weft/proto';
+import { InputSchema, JobSpecSchema, type UploadJobRequest, type UploadJobResponse, UploadJobResponseSchema } from '@weft/proto';
 import type { Logger } from '@weft/telemetry';
 import type { InputPolicy } from './input-policy.js';
 import type { JobManager } from './job-manager.js';
-import type { JobStore } from './job-store.js';
+import { isEndedState, type JobStore } from './job-store.js';
 import { validateJobSpec } from './validate-job-spec.js';
 
-const finalStates: ReadonlySet<JobState> = new Set([JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED]);
 /** An upload file without a job this old is the remains of a broken upload. */
 const orphanAgeMs = 60 * 60_000;
 
@@ -99,7 +98,7 @@ export class UploadStore {
         const jobId = await readFile(path.join(this.dir, `${id}.job`), 'utf8').catch(() => undefined);
         const ended = jobId !== undefined && (() => {
           const state = this.deps.store.get(jobId)?.state;
-          return state === undefined || finalStates.has(state);
+          return state === undefined || isEndedState(state);
         })();
         const orphan = jobId === undefined && Date.now() - (await stat(path.join(this.dir, name))).mtimeMs > orphanAgeMs;
         if (ended || orphan) {

@@ -106,6 +106,13 @@ describe('job lifecycle', () => {
       const tail = (events: WatchJobResponse[]) => events.slice(1).filter((e) => Number(e.sequence) > from).map((e) => ({ sequence: e.sequence, event: e.event }));
       expect(tail(a)).toEqual(tail(b));
       expect(tail(a).some((e) => e.event.case === 'task')).toBe(true);
+      // Only the last message carries the job, as it ended: what GetJob answers.
+      const ended = await job.get();
+      expect(ended.resultCount).toBeGreaterThan(0n);
+      for (const events of [a, b]) {
+        expect(events.at(-1)!.job).toEqual(ended);
+        expect(events.slice(0, -1).every((e) => e.job === undefined)).toBe(true);
+      }
     }));
 
   it('GetJobTrace: the running spans of a job while it runs, all ended after, with no trace exporter; NOT_FOUND and INVALID_ARGUMENT for bad ids', () =>
