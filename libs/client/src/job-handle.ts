@@ -91,8 +91,11 @@ export function createJobHandle(id: string, ctx: JobCallContext): JobHandle {
         for await (const event of watch(options)) {
           const ev = event.event;
           if (ev.case === 'snapshot' && isFinalJobState(ev.value.state)) return settle(ev.value);
-          // The final state event ends the stream; GetJob then returns counters and timing too.
-          if (ev.case === 'state' && isFinalJobState(ev.value)) break;
+          if (ev.case === 'state' && isFinalJobState(ev.value)) {
+            // The final state carries the job as it ended; from an older coordinator it does not, and GetJob answers.
+            if (event.job) return settle(event.job);
+            break;
+          }
         }
       } catch (err) {
         // A gateway restart drops the stream; anything else (NOT_FOUND, the caller's cancel) is the answer.

@@ -196,7 +196,26 @@ describe('createWeftClient', () => {
 });
 
 describe('JobHandle', () => {
-  it('wait() resolves with the job from GetJob once the watch reports SUCCEEDED', async () => {
+  it('wait() resolves with the job the final state carries, without a GetJob', async () => {
+    let gets = 0;
+    const client = clientFor(({ service }) => {
+      service(JobService, {
+        async *watchJob() {
+          yield { sequence: 1n, event: { case: 'snapshot', value: job(JobState.RUNNING) } };
+          yield { sequence: 2n, time: timestampNow(), event: { case: 'state', value: JobState.SUCCEEDED }, job: job(JobState.SUCCEEDED, { resultCount: 7n }) };
+        },
+        getJob: () => {
+          gets++;
+          return { job: job(JobState.SUCCEEDED, { resultCount: 12n }) };
+        },
+      });
+    });
+    const done = await client.job('j-1').wait();
+    expect(done.resultCount).toBe(7n);
+    expect(gets).toBe(0);
+  });
+
+  it('wait() resolves with the job from GetJob when the final state carries none (an older coordinator)', async () => {
     const client = clientFor(({ service }) => {
       service(JobService, {
         async *watchJob() {
