@@ -16,7 +16,7 @@ import type { SlotScheduler } from './slot-scheduler.js';
 import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
 import { commitJobOutput, commitPartFile, type ResultRow } from './output-committer.js';
 import { runToChunks } from './result-chunks.js';
-import { runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
+import { InputUnavailableError, runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 import type { MapOutputLocation } from '@weft/proto/cluster';
 
@@ -243,9 +243,20 @@ export class JobRunner {
     const counts = this.phases.reduce;
     const taskId = `r-${partition}`;
     let attempts = 0;
-    const { winner } = await this.runRounds(Phase.REDUCE, taskId, () => ++attempts, () => this.ensureMapOutputs(), (lease, attempt, signal) => {
+    const { winner } = await this.runRounds(Phase.REDUCE, taskId, () => ++attempts, () => this.ensureMapOutputs(), async (lease, attempt, signal) => {
       const sources = this.maps.map((task) => ({ taskId: task.plan.id, attempt: task.output!.attempt, nodeId: task.output!.nodeId, address: task.output!.address }));
-      return runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, signal, (source) => this.fetchFailed(source));
+      // A node holding some of these outputs that is declared lost while the reducer fetches would
+      // leave it waiting on fetches that cannot finish until their connect and fetch timeouts. Stop
+      // the attempt then, as input unavailable (not the reducer's fault): the next round recomputes
+      // the lost outputs first (ensureMapOutputs), as Spark resubmits the map stage on a lost executor.
+      const holders = [...new Set(this.maps.map((task) => task.output!.holder))];
+      try {
+        return await runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, AbortSignal.any([signal, ...holders.map((holder) => holder.lost.signal)]), (source) => this.fetchFailed(source));
+      } catch (error) {
+        const lost = signal.aborted ? undefined : holders.find((holder) => holder.lost.signal.aborted);
+        if (lost) throw new InputUnavailableError(`map outputs on node ${lost.id} were lost with it (${messageOf(lost.lost.signal.reason)})`, { cause: error });
+        throw error;
+      }
     }).catch((error: unknown) => {
       if (this.abort.signal.aborted) throw error;
       throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);

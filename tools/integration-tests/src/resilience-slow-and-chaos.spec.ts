@@ -9,7 +9,7 @@ import { SETUP_TIMEOUT_MS } from './support/cluster-suite.js';
 import { waitForExit } from './support/process-alive.js';
 import { countsOf, readAll } from './support/read-results.js';
 import { diffCounts, noDifferences, referenceWordCount, referenceWordCountOfFiles } from './support/reference-word-count.js';
-import { counter, eventually, expectExactWordCount, followJob } from './support/resilience-helpers.js';
+import { counter, eventually, expectExactWordCount, followJob, isTaskEvent, noticesOf } from './support/resilience-helpers.js';
 
 // Issue 4, "Must show": one mapper slowed 10x by injected latency. With backup tasks the job takes
 // at most 1.5x the time of the same job without the slow node; without backup tasks it takes
@@ -239,6 +239,36 @@ async function runStep(step: Step, client: WeftClient): Promise<void> {
 }
 
 const describeStep = (step: Step) => step.hits.map((h) => `${h.action === 'freeze' ? 'freeze' : 'kill'}:${h.node.name}`).join('+');
+
+it('a mapper lost while a reducer fetches from it: the reduce attempt stops when the node is declared lost, not at its fetch timeout; the job stays exact', async () => {
+  const cluster = speculating!;
+  const mappers = cluster.nodes.filter((n) => n.role === 'mapper' && n.running);
+  await Promise.all(mappers.map((m) => injectFaults(m, {})));
+  const victim = mappers[0]!;
+  // Its map outputs answer only after a minute (twice REDUCER_FETCH_TIMEOUT): the reducer waits on
+  // them while the victim, frozen, is declared lost (COORDINATOR_NODE_TIMEOUT, 5 s).
+  await injectFaults(victim, { latencyMs: 60_000, methods: ['StreamPartition'] });
+  const handle = await cluster.client.submit({ function: 'wordcount', inputs: [{ file: corpus }], reducers: 1 });
+  const log = followJob(handle);
+  const frozenAt = Date.now();
+  try {
+    await log.until((e) => isTaskEvent(e, TaskEventType.STARTED, Phase.REDUCE));
+    victim.pause();
+    const done = await expectExactWordCount(handle, expected);
+    await log.ended;
+    expect(done.state).toBe(JobState.SUCCEEDED);
+    const reduceFailures = log.events.flatMap((e) => (isTaskEvent(e, TaskEventType.FAILED, Phase.REDUCE) && e.event.case === 'task' ? [e.event.value.message] : []));
+    expect(reduceFailures.some((m) => m.startsWith(`map outputs on node ${victim.id} were lost with it`))).toBe(true);
+    expect(noticesOf(log.events).some((n) => new RegExp(`^map output m-\\d+ was lost with node ${victim.id}; recomputing$`).test(n))).toBe(true);
+  } finally {
+    victim.resume();
+    await eventually(`the resumed ${victim.name} registers again`, async () => {
+      const view = (await cluster.client.cluster()).find((n) => n.id === victim.id);
+      return view?.state === NodeState.ALIVE && msOf(view.registeredAt) > frozenAt;
+    }, 30_000);
+    await injectFaults(victim, {});
+  }
+});
 
 it('chaos: 20 jobs while random nodes (gateway and coordinator included, up to two at once) are killed or frozen and come back (seed 2026): each ends exact or failed with a reason', async () => {
   const cluster = speculating!;
