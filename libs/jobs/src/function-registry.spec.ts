@@ -14,6 +14,8 @@ describe('FunctionRegistry', () => {
       'job:grep:cpu:builtin', 'job:inverted-index:cpu:builtin', 'job:sum-of-squares:cpu:builtin', 'job:wordcount:cpu:builtin',
     ]);
     expect(rows.find((r) => r.name === 'grep')!.params['pattern']).toMatchObject({ type: 'string', required: true });
+    // Every built-in scatter function may run an item twice; jobs never claim it.
+    expect(rows.filter((r) => r.idempotent).map((r) => r.name)).toEqual(['count-primes', 'echo', 'http-get', 'sleep']);
   });
 
   it('finds jobs and functions only under their own kind', () => {

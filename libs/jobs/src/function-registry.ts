@@ -15,6 +15,8 @@ export interface RegisteredFunction {
   params: ParamsSchema;
   /** `builtin`, the module path it was loaded from, or what `register` was given. */
   source: string;
+  /** A scatter function declared `idempotent` (an item may run twice); false for jobs. */
+  idempotent: boolean;
 }
 
 type AnyDefinition = JobDefinition | FunctionDefinition;
@@ -77,6 +79,7 @@ export class FunctionRegistry {
         description: def.description,
         params: def.params,
         source,
+        idempotent: def.kind === 'function' && def.idempotent === true,
       }))
       .sort((a, b) => (a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

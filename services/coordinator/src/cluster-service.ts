@@ -57,6 +57,7 @@ export function createClusterService(options: {
           executor: f.executor === 'cpu' ? Executor.CPU : Executor.IO,
           description: f.description,
           source: f.source,
+          idempotent: f.idempotent,
           params: Object.entries(f.params).map(([name, p]) => ({
             name, type: p.type, required: p.required ?? false, description: p.description,
             defaultJson: p.default === undefined ? '' : JSON.stringify(p.default),

@@ -57,6 +57,9 @@ describe('functions, URLs and outputs', () => {
     suite.run(async ({ client }) => {
       const functions = await client.functions();
       expect(functions.filter((f) => f.source === userModule).map((f) => f.name).sort()).toEqual(['letter-count', 'piped-words', 'slow-lines', 'square']);
+      // Whether a timed-out item is retried: declared by the function (the built-ins are), never by a job.
+      const idempotent = new Map(functions.map((f) => [f.name, f.idempotent]));
+      expect([idempotent.get('echo'), idempotent.get('square'), idempotent.get('letter-count')]).toEqual([true, false, false]);
 
       const records = ['Hello, World!', 'The quick brown fox jumps over the lazy dog', 'ÅÄÖ abc ABC'];
       const job = await client.submit({ function: 'letter-count', inputs: [{ records }], reducers: 2 });
