@@ -70,10 +70,11 @@ export function jobsTable(jobs: readonly Job[]): string {
 /** `weft functions`: one row per registered function. */
 export function functionsTable(fns: readonly FunctionInfo[]): string {
   // Descriptions and parameter lists are long: wrap them so the table fits a 120-column terminal.
-  const t = table(['NAME', 'KIND', 'EXECUTOR', 'PARAMS', 'DESCRIPTION'], [null, null, null, 30, 50]);
+  const t = table(['NAME', 'KIND', 'EXECUTOR', 'IDEMPOTENT', 'PARAMS', 'DESCRIPTION'], [null, null, null, null, 30, 42]);
   for (const f of fns) {
     const params = f.params.map((p) => `${p.name}${p.required ? '' : '?'}: ${p.type}`).join(', ');
-    t.push([f.name, enumName(FunctionKind, f.kind), enumName(Executor, f.executor), params || '-', f.description]);
+    const idempotent = f.kind === FunctionKind.SCATTER ? (f.idempotent ? 'yes' : 'no') : '-';
+    t.push([f.name, enumName(FunctionKind, f.kind), enumName(Executor, f.executor), idempotent, params || '-', f.description]);
   }
   return t.toString();
 }

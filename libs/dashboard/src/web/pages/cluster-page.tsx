@@ -53,6 +53,7 @@ function FunctionsTable(props: { functions: readonly FunctionInfo[] }): JSX.Elem
           <th scope="col">function</th>
           <th scope="col">kind</th>
           <th scope="col">runs on</th>
+          <th scope="col">timed-out items retried</th>
           <th scope="col">parameters</th>
           <th scope="col">what it does</th>
         </tr>
@@ -65,6 +66,7 @@ function FunctionsTable(props: { functions: readonly FunctionInfo[] }): JSX.Elem
             </td>
             <td>{f.kind === FunctionKind.JOB ? 'map-reduce job' : 'scatter'}</td>
             <td>{f.executor === Executor.IO ? 'event loop (I/O)' : 'thread pool (CPU)'}</td>
+            <td>{f.kind === FunctionKind.JOB ? '—' : f.idempotent ? 'yes (idempotent)' : 'no'}</td>
             <td>{f.params.map((p) => `${p.name}${p.required ? '' : '?'}: ${p.type}`).join(', ') || '—'}</td>
             <td>{f.description}</td>
           </tr>
