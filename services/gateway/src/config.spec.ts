@@ -18,4 +18,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...dev, GATEWAY_DASHBOARD: 'false' }).dashboard).toBe(false);
     expect(() => loadConfig({ ...dev, GATEWAY_DASHBOARD: 'maybe' })).toThrow('GATEWAY_DASHBOARD');
   });
+
+  it('compresses responses to remote clients unless GATEWAY_RESPONSE_COMPRESSION says otherwise', () => {
+    const dev = { ...base, GATEWAY_DEV_MODE: 'true' };
+    expect(loadConfig(dev).responseCompression).toBe('remote');
+    expect(loadConfig({ ...dev, GATEWAY_RESPONSE_COMPRESSION: 'never' }).responseCompression).toBe('never');
+    expect(() => loadConfig({ ...dev, GATEWAY_RESPONSE_COMPRESSION: 'gzip' })).toThrow('GATEWAY_RESPONSE_COMPRESSION');
+  });
 });

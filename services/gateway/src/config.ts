@@ -51,6 +51,11 @@ export interface GatewayConfig {
    * (GATEWAY_DASHBOARD, default true). The dashboard calls only the public API, with the same auth.
    */
   readonly dashboard: boolean;
+  /**
+   * Which responses may be compressed when the client accepts it (GATEWAY_RESPONSE_COMPRESSION):
+   * `remote` (default) for clients not on loopback, `always`, or `never`.
+   */
+  readonly responseCompression: 'remote' | 'always' | 'never';
 }
 
 /** Reads the gateway's configuration from `env`; throws a ConfigError listing every problem. */
@@ -85,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     healthPort: read.port('GATEWAY_HEALTH_PORT', -1),
     internalTls: readInternalTls(read),
     dashboard: read.bool('GATEWAY_DASHBOARD', true),
+    responseCompression: read.oneOf('GATEWAY_RESPONSE_COMPRESSION', ['remote', 'always', 'never'] as const, 'remote'),
   };
   if (Boolean(certFile) !== Boolean(keyFile)) read.problem('GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE must be set together');
   if (config.tokensFile === undefined && !config.devMode) {

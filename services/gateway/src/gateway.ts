@@ -50,6 +50,7 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     port: config.port,
     interceptors: security.interceptors,
     readMaxBytes: config.limits.messageBytes,
+    responseCompression: config.responseCompression,
     tls: tlsFiles?.read(),
     // The dashboard's static files (not authenticated: they hold no data; the page calls the public
     // API below with the user's token like any client).
