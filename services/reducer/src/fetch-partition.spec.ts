@@ -209,6 +209,51 @@ describe('fetchPartition merging while fetching', () => {
     expect([...readRun(reduced.output, codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
   });
 
+  it('rejects with the error of an early merge that failed while later fetches ran (never returns without its runs)', async () => {
+    const fetching = fetchPartition(clients, 'j', 0, sources, {
+      concurrency: 1,
+      signal: new AbortController().signal,
+      memoryBudgetBytes: 1 << 20,
+      mergeWhileFetching: true,
+      compact: () => Promise.reject(new Error('the worker thread died')),
+    });
+    await expect(fetching).rejects.toThrow('the worker thread died');
+  });
+
+  it('a call cancelled while an early merge runs rejects with the cancellation, and the merge\'s own rejection is handled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const abort = new AbortController();
+      // Later fetches wait for the cancellation; the merge of the first two fails with it too.
+      const slow = createRouterTransport(({ service }) => {
+        service(MapperService, {
+          async *streamPartition(request, ctx) {
+            if (request.taskId !== 'm-0' && request.taskId !== 'm-1') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+            yield { data: outputs[request.taskId]! };
+          },
+        });
+      });
+      const fetching = fetchPartition({ client: (svc: typeof MapperService) => createClient(svc, slow) } as unknown as ClientFactory, 'j', 0, sources, {
+        concurrency: 4,
+        signal: abort.signal,
+        memoryBudgetBytes: 1 << 20,
+        mergeWhileFetching: true,
+        compact: () =>
+          new Promise((_, reject) => {
+            abort.signal.addEventListener('abort', () => reject(new Error('merge task was cancelled')), { once: true });
+            setTimeout(() => abort.abort(new Error('cancelled by the client')), 20);
+          }),
+      });
+      await expect(fetching).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('seeded random map outputs (non-ASCII, astral and U+E000+ keys, repeated across outputs) fetched in small chunks and merged early reduce to a Map-based sum', async () => {
     let seed = 17;
     const random = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;

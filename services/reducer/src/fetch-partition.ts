@@ -84,7 +84,12 @@ export async function fetchPartition(
   let peakHeldBytes = 0;
   let merges = 0;
   let overlap = options.mergeWhileFetching === true && compact !== undefined;
+  // The merge in flight: it never rejects. A failed merge is kept in `compactionFailure` (its input
+  // runs are gone from `runs`, so the partition cannot be finished without it) and thrown where
+  // the fetch next waits: a merge that fails while fetches go on, or is cancelled with the call,
+  // must not become an unhandled rejection, and must never be skipped.
   let compacting: Promise<void> | undefined;
+  let compactionFailure: { error: unknown } | undefined;
   const hold = (n: number): void => {
     held += n;
     if (held > peakHeldBytes) peakHeldBytes = held;
@@ -100,24 +105,35 @@ export async function fetchPartition(
     for (const i of batch) delete runs[i];
     merges += 1;
     compacting = compact(inputs)
-      .then((merged) => {
-        runs[batch[0]!] = merged;
-        held -= inputBytes;
-        hold(merged.byteLength);
-        // Without a combiner a merge cannot fold records: merging early only adds work then.
-        if (runRecordCount(merged) > inputRecords * 0.9) overlap = false;
-      })
+      .then(
+        (merged) => {
+          runs[batch[0]!] = merged;
+          held -= inputBytes;
+          hold(merged.byteLength);
+          // Without a combiner a merge cannot fold records: merging early only adds work then.
+          if (runRecordCount(merged) > inputRecords * 0.9) overlap = false;
+        },
+        (error: unknown) => {
+          compactionFailure ??= { error };
+        },
+      )
       .finally(() => {
         compacting = undefined;
       });
     return true;
   };
+  /** Waits for the merge in flight, then throws the first merge failure if there was one. */
+  const settleCompaction = async (): Promise<void> => {
+    if (compacting) await compacting;
+    if (compactionFailure) throw compactionFailure.error;
+  };
   const afterFetch = async (): Promise<void> => {
     if (failures.length > 0) return;
+    if (compactionFailure) throw compactionFailure.error;
     if (!spillFile && memoryBudgetBytes !== undefined && held > memoryBudgetBytes) {
       // No spill dir: merge down until back within the budget (one merge at a time).
-      if (compacting) await compacting;
-      if (held > memoryBudgetBytes && startCompaction()) await compacting;
+      await settleCompaction();
+      if (held > memoryBudgetBytes && startCompaction()) await settleCompaction();
       return;
     }
     if (overlap && !compacting) startCompaction();
@@ -174,10 +190,11 @@ export async function fetchPartition(
   };
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, sources.length) }, worker));
+    if (compacting) await compacting;
     // Failures are reported even when an early merge also failed: they are the reason to retry.
-    if (compacting) await (failures.length > 0 ? compacting.catch(() => undefined) : compacting);
+    if (compactionFailure && failures.length === 0) throw compactionFailure.error;
   } catch (error) {
-    if (compacting) await compacting.catch(() => undefined);
+    if (compacting) await compacting;
     await Promise.all(files.filter((f) => f !== undefined).map((f) => rm(f, { force: true })));
     throw error;
   }
