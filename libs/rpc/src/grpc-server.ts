@@ -28,6 +28,14 @@ export interface GrpcServerOptions {
    * re-read periodically (grpc-js's file watcher), so renewals need no restart.
    */
   readonly tls?: InternalTlsPaths;
+  /**
+   * How long a peer may leave a keepalive ping unanswered before its connection is dropped, ms
+   * (default 5000). The coordinator sets its node timeout here: a worker's registration stream then
+   * ends for silence no sooner than COORDINATOR_NODE_TIMEOUT declares the worker lost, so one setting
+   * says when a silent (frozen, partitioned) worker is given up, and a breaker or a backup attempt
+   * can act before that.
+   */
+  readonly keepaliveTimeoutMs?: number;
 }
 
 type AnyImpl = (...args: unknown[]) => unknown;
@@ -41,19 +49,21 @@ type SurfaceCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableS
  * functions a Connect router would take, so unit tests run them through createRouterTransport.
  */
 export class GrpcServer {
-  private readonly server = new grpc.Server({
-    'grpc.max_receive_message_length': maxMessageBytes,
-    'grpc.max_send_message_length': maxMessageBytes,
-    // Notice a silent peer (paused or partitioned) within seconds, not the TCP timeout.
-    'grpc.keepalive_time_ms': 10_000,
-    'grpc.keepalive_timeout_ms': 5_000,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-  });
+  private readonly server: grpc.Server;
   private readonly shutdown = new AbortController();
   private boundPort = -1;
 
-  constructor(private readonly options: GrpcServerOptions) {}
+  constructor(private readonly options: GrpcServerOptions) {
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': maxMessageBytes,
+      'grpc.max_send_message_length': maxMessageBytes,
+      // Notice a silent peer (paused or partitioned) within seconds, not the TCP timeout.
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': options.keepaliveTimeoutMs ?? 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    });
+  }
 
   /** Registers a service. Methods missing from `impl` answer UNIMPLEMENTED. */
   add<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): this {

@@ -59,7 +59,8 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
 
   const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log });
   const health = new HealthRegistry();
-  const server = new GrpcServer({ host: config.host, port: config.port, log, tls: config.tls })
+  // Silence drops a worker's streams no sooner than the node timeout declares it lost (see keepaliveTimeoutMs).
+  const server = new GrpcServer({ host: config.host, port: config.port, log, tls: config.tls, keepaliveTimeoutMs: Math.max(5_000, config.nodeTimeoutMs) })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
     .add(JobService, withJobAccess({ ...createJobService(jobs, store, traces), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
