@@ -46,12 +46,17 @@ export function createJobService(jobs: JobManager, store: JobStore, traces?: Rec
       const runner = jobs.runner(request.jobId);
       const after = runner?.events.lastSequence ?? 0;
       yield create(WatchJobResponseSchema, { sequence: BigInt(after), time: timestampNow(), event: { case: 'snapshot', value: snapshot }, phases: snapshot.phases });
+      let ended = false;
       if (runner) {
         for await (const event of runner.events.follow(after, ctx.signal)) {
+          ended = event.event.case === 'state' && isEndedState(event.event.value);
           // The final state goes out with the job as it ended (the log's own message stays as it is).
-          yield event.event.case === 'state' && isEndedState(event.event.value) ? { ...event, job: jobs.get(request.jobId) } : event;
+          yield ended ? { ...event, job: jobs.get(request.jobId) } : event;
         }
-      } else {
+      }
+      // A job that had ended before this watch began (its snapshot already final): the stream still
+      // ends with the final state and the job, as every WatchJob stream does.
+      if (!ended && isEndedState(snapshot.state)) {
         yield create(WatchJobResponseSchema, { sequence: BigInt(after + 1), time: timestampNow(), event: { case: 'state', value: snapshot.state }, phases: snapshot.phases, job: snapshot });
       }
     },

@@ -113,6 +113,11 @@ describe('job lifecycle', () => {
         expect(events.at(-1)!.job).toEqual(ended);
         expect(events.slice(0, -1).every((e) => e.job === undefined)).toBe(true);
       }
+      // A watch that starts after the end: the final snapshot, then the final state with the job.
+      const late = await collect();
+      expect(late.map((e) => e.event.case)).toEqual(['snapshot', 'state']);
+      expect(late[1]!.event).toEqual({ case: 'state', value: JobState.SUCCEEDED });
+      expect(late[1]!.job).toEqual(ended);
     }));
 
   it('GetJobTrace: the running spans of a job while it runs, all ended after, with no trace exporter; NOT_FOUND and INVALID_ARGUMENT for bad ids', () =>
