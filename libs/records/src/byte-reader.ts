@@ -90,7 +90,6 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * Decodes `bytes[start, end)` as UTF-8 (invalid sequences become U+FFFD, a leading U+FEFF is kept).
  * Short ASCII strings are decoded by hand: `TextDecoder.decode` has a fixed cost per call that
  * dominates for word-sized keys.
- * @internal
  */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   if (end - start <= 24) {

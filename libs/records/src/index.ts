@@ -16,6 +16,8 @@ export { concatBytes } from './concat-bytes.js';
 // For codec implementations only.
 export { ByteWriter } from './byte-writer.js';
 export { ByteReader } from './byte-reader.js';
+// UTF-8 bytes to a string as runs decode keys (for readers of key bytes, like the results commit).
+export { decodeUtf8 } from './byte-reader.js';
 
 // Spill dirs of mappers and reducers: named per process, swept when their process died.
 export { spillDirName, sweepStaleSpillDirs, processStartToken } from './spill-dir.js';

@@ -1,4 +1,5 @@
 import type { Record as ProtoRecord } from '@weft/proto';
+import { decodeUtf8 } from '@weft/records';
 
 /**
  * Reading the size-delimited `weft.v1.Record` messages result chunks hold (see result-chunks.ts
@@ -134,23 +135,6 @@ export function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uin
     if (d !== 0) return d;
   }
   return aEnd - aStart - (bEnd - bStart);
-}
-
-// ignoreBOM: a key starting with U+FEFF is text, as protobuf-es reads it.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/** Decodes `data[start, end)` as UTF-8; short ASCII by hand (TextDecoder's fixed cost dominates there). */
-export function decodeUtf8(data: Uint8Array, start: number, end: number): string {
-  if (end - start <= 24) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const c = data[i]!;
-      if (c >= 0x80) return decoder.decode(data.subarray(start, end));
-      text += String.fromCharCode(c);
-    }
-    return text;
-  }
-  return decoder.decode(data.subarray(start, end));
 }
 
 function truncated(): RangeError {
