@@ -1,6 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
-import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import { createGrpcTransport, type Http2SessionManager } from '@connectrpc/connect-node';
+import { WideWindowSessionManager } from '@weft/client/http2';
 import { maxMessageBytes } from './limits.js';
 import { tracingClientInterceptor } from './tracing-interceptor.js';
 import { clientTlsOptions, readInternalTls, watchInternalTls, type InternalTlsPaths } from './internal-tls.js';
@@ -68,7 +69,8 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
         pingTimeoutMs: options.pingTimeoutMs ?? 5_000,
         pingIdleConnection: true,
       };
-      const sessions = tlsOptions ? new Http2SessionManager(url, pingOptions, tlsOptions) : new Http2SessionManager(url, pingOptions);
+      // Wide HTTP/2 receive windows: shuffle chunks and results are not held to 64 KiB per round trip.
+      const sessions = new WideWindowSessionManager(url, pingOptions, tlsOptions);
       const transport = createGrpcTransport({
         baseUrl: url,
         sessionManager: sessions,

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { wideWindowSettings, widenReceiveWindows } from '@weft/client/http2';
 
 type NodeHandlerFn = NonNullable<Parameters<typeof connectNodeAdapter>[0]['fallback']>;
 import { errorInterceptor } from './error-interceptor.js';
@@ -84,18 +85,21 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
           adapter(req, res);
         };
   const h1 = http.createServer(handler);
-  const h2 = http2.createServer(handler);
+  // Wide receive windows (streams and connection): uploads are not held to 64 KiB per round trip.
+  const h2 = http2.createServer({ settings: wideWindowSettings }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   const sockets = new Set<net.Socket>();
   h2.on('session', (session) => {
+    widenReceiveWindows(session);
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
   });
 
   let secure: http2.Http2SecureServer | undefined;
   if (options.tls) {
-    secure = http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler);
+    secure = http2.createSecureServer({ ...options.tls, allowHTTP1: true, settings: wideWindowSettings }, handler);
     secure.on('session', (session) => {
+      widenReceiveWindows(session);
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
     });

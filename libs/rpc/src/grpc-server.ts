@@ -1,8 +1,11 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
+import type * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { ScalarType, create, fromBinary, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { context } from '@opentelemetry/api';
+import { widenReceiveWindows } from '@weft/client/http2';
 import type { Logger } from '@weft/telemetry';
 import { createCallContext, type EndableHandlerContext } from './handler-context.js';
 import { toConnectError } from './to-connect-error.js';
@@ -52,6 +55,20 @@ export class GrpcServer {
   private readonly server: grpc.Server;
   private readonly shutdown = new AbortController();
   private boundPort = -1;
+  private readonly widened = new WeakSet<http2.Http2Session>();
+  /**
+   * Gives each connection to this server wide HTTP/2 receive windows on its first stream
+   * (`widenReceiveWindows`), so uploads and input chunks streamed to it are not held to 64 KiB per
+   * round trip. grpc-js has no option for a server's windows and keeps its sessions to itself, so
+   * the sessions are found through Node's `http2.server.stream.created` diagnostics channel, by
+   * this server's port.
+   */
+  private readonly onStreamCreated = (message: unknown): void => {
+    const session = (message as { stream?: http2.ServerHttp2Stream }).stream?.session;
+    if (!session || this.widened.has(session) || session.socket?.localPort !== this.boundPort) return;
+    this.widened.add(session);
+    widenReceiveWindows(session);
+  };
 
   constructor(private readonly options: GrpcServerOptions) {
     this.server = new grpc.Server({
@@ -94,6 +111,7 @@ export class GrpcServer {
     this.boundPort = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(address, this.options.tls ? serverCredentials(this.options.tls) : grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)));
     });
+    subscribe('http2.server.stream.created', this.onStreamCreated);
     return this.boundPort;
   }
 
@@ -107,6 +125,7 @@ export class GrpcServer {
    * then closes whatever is left.
    */
   async close(graceMs = 2_000): Promise<void> {
+    unsubscribe('http2.server.stream.created', this.onStreamCreated);
     this.shutdown.abort(new Error('server shutting down'));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
