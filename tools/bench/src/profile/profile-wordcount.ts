@@ -1,31 +1,39 @@
 #!/usr/bin/env node
-// `node tools/bench/dist/profile/profile-wordcount.js [CORPUS] [OUT_DIR]`: runs scenario (a) once
-// (word count of the corpus file, 2 mappers + 2 reducers, 1 worker thread each) with every service
+// `node tools/bench/dist/profile/profile-wordcount.js [CORPUS] [OUT_DIR] [--function NAME]
+// [--mappers N] [--reducers N]`: runs scenario (a) once (word count of the corpus file, 2 mappers +
+// 2 reducers, 1 worker thread each; `--function bench-shuffle --mappers 1 --reducers 1` profiles
+// scenario (g) instead) with every service
 // under `node --cpu-prof`, then prints where each thread of every service spent its time (top
 // self-time functions), mappers and reducers first. Profiles are written by V8 when each thread exits, so the cluster is
 // stopped gracefully before reading them.
 import { readdir, readFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { findWorkspaceRoot } from '@weft/launcher';
 import { withBenchCluster } from '../cluster/bench-cluster.js';
 import { measureJob } from '../cluster/measure-job.js';
-import { DEFAULT_WORK_DIR } from '../paths.js';
+import { BENCH_JOBS_MODULE, DEFAULT_WORK_DIR } from '../paths.js';
 import { summarizeCpuProfile, type CpuProfile } from './cpu-profile-summary.js';
 
-const corpus = resolve(process.argv[2] ?? join(DEFAULT_WORK_DIR, 'corpus-268435456-seed42.txt'));
-const outDir = resolve(process.argv[3] ?? join(DEFAULT_WORK_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')));
+const { positionals, values: flags } = parseArgs({
+  allowPositionals: true,
+  options: { function: { type: 'string', default: 'wordcount' }, mappers: { type: 'string', default: '2' }, reducers: { type: 'string', default: '2' } },
+});
+const corpus = resolve(positionals[0] ?? join(DEFAULT_WORK_DIR, 'corpus-268435456-seed42.txt'));
+const outDir = resolve(positionals[1] ?? join(DEFAULT_WORK_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')));
+const reducers = Number(flags.reducers);
 await mkdir(outDir, { recursive: true });
 const names = new Map<number, string>();
 const measured = await withBenchCluster(
-  { mappers: 2, reducers: 2, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${outDir}` } },
+  { mappers: Number(flags.mappers), reducers, env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${outDir}`, WEFT_FUNCTION_MODULES: BENCH_JOBS_MODULE } },
   async (cluster) => {
     for (const node of cluster.nodes) if (node.pid !== undefined) names.set(node.pid, node.name);
-    return measureJob(() => cluster.client.submit({ function: 'wordcount', inputs: [{ file: corpus }], reducers: 2 }), () => []);
+    return measureJob(() => cluster.client.submit({ function: flags.function, inputs: [{ file: corpus }], reducers }), () => []);
   },
 );
 const root = pathToFileURL(`${findWorkspaceRoot()}/`).href;
-const lines: string[] = [`# CPU profile of scenario (a): ${corpus}`, '', `Job: ${measured.jobMs.toFixed(0)} ms to the job's end, ${measured.elapsedMs.toFixed(0)} ms to the last result read.`, ''];
+const lines: string[] = [`# CPU profile of ${flags.function} (${flags.mappers} mappers, ${reducers} reducers): ${corpus}`, '', `Job: ${measured.jobMs.toFixed(0)} ms to the job's end, ${measured.elapsedMs.toFixed(0)} ms to the last result read.`, ''];
 // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
 const profiles = (await readdir(outDir))
   .filter((f) => f.endsWith('.cpuprofile'))
