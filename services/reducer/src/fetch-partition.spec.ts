@@ -236,7 +236,7 @@ describe('fetchPartition merging while fetching', () => {
         });
       });
       const fetching = fetchPartition({ client: (svc: typeof MapperService) => createClient(svc, slow) } as unknown as ClientFactory, 'j', 0, sources, {
-        concurrency: 4,
+        concurrency: 2, // m-0 and m-1 arrive, the rest wait for a slot: an early merge starts
         signal: abort.signal,
         memoryBudgetBytes: 1 << 20,
         mergeWhileFetching: true,
@@ -281,6 +281,22 @@ describe('fetchPartition merging while fetching', () => {
     expect(fetched.merges).toBeGreaterThan(0);
     const reduced = runReduceTask(wordcount, fetched.runs, {});
     expect([...readRun(reduced.output, codecByName('int'))]).toEqual([...sums.keys()].sort().map((k) => [k, sums.get(k)]));
+  });
+
+  it('does not merge early when every source is being fetched at once (the final merge sees them all)', async () => {
+    let merges = 0;
+    const fetched = await fetchPartition(clients, 'j', 0, sources, {
+      concurrency: sources.length,
+      signal: new AbortController().signal,
+      memoryBudgetBytes: 1 << 20,
+      mergeWhileFetching: true,
+      compact: async (runs) => {
+        merges += 1;
+        return runMergeTask(wordcount, runs).output;
+      },
+    });
+    expect(merges).toBe(0);
+    expect(fetched.runs).toHaveLength(sources.length);
   });
 
   it('stops merging early once a merge does not shrink the runs (no combiner)', async () => {

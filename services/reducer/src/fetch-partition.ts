@@ -26,10 +26,10 @@ export interface FetchPartitionOptions {
   /** Merges runs into one run of the same codec (values folded with the job's combine, if any). */
   compact?: (runs: Uint8Array[]) => Promise<Uint8Array>;
   /**
-   * Start merging held runs (with `compact`, on the pool) while other fetches are still running,
-   * instead of only once everything has arrived. Stops for the rest of the partition as soon as a
-   * merge does not fold at least 10% of its records (a job without a combiner), where it would
-   * only add work.
+   * Start merging held runs (with `compact`, on the pool) while other sources still wait for a
+   * fetch slot, instead of only once everything has arrived. No early merge starts once every
+   * remaining source is being fetched, and none for the rest of the partition as soon as a merge
+   * does not fold at least 10% of its records (a job without a combiner): either would only add work.
    */
   mergeWhileFetching?: boolean;
   /**
@@ -136,7 +136,9 @@ export async function fetchPartition(
       if (held > memoryBudgetBytes && startCompaction()) await settleCompaction();
       return;
     }
-    if (overlap && !compacting) startCompaction();
+    // Only while sources still wait for a fetch slot: once every remaining source is streaming in,
+    // the final merge sees them all within one fetch's time, and an early merge would only merge twice.
+    if (overlap && !compacting && next < sources.length) startCompaction();
   };
 
   const fetchOne = async (index: number): Promise<void> => {
