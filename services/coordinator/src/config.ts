@@ -20,8 +20,8 @@ export interface CoordinatorConfig {
   readonly nodeTimeoutMs: number;
   /**
    * How a job's input is cut into map tasks: splits of about input / (map slots x splitsPerSlot),
-   * within [minBytes, maxBytes] (COORDINATOR_SPLIT_SIZE = the largest, default 64MiB;
-   * COORDINATOR_MIN_SPLIT_SIZE, default 4MiB; COORDINATOR_SPLITS_PER_SLOT, default 2).
+   * within [minBytes, maxBytes] (COORDINATOR_SPLIT_SIZE = the largest, default 128MiB;
+   * COORDINATOR_MIN_SPLIT_SIZE, default 4MiB; COORDINATOR_SPLITS_PER_SLOT, default 1).
    */
   readonly split: Omit<SplitSizing, 'mapSlots'>;
   /** Attempts per task before a job fails (COORDINATOR_MAX_ATTEMPTS, default 4). */
@@ -62,9 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     heartbeatIntervalMs: read.durationMs('COORDINATOR_HEARTBEAT_INTERVAL', '1s'),
     nodeTimeoutMs: read.durationMs('COORDINATOR_NODE_TIMEOUT', '5s'),
     split: {
-      maxBytes: read.bytes('COORDINATOR_SPLIT_SIZE', '64MiB'),
+      maxBytes: read.bytes('COORDINATOR_SPLIT_SIZE', '128MiB'),
       minBytes: read.bytes('COORDINATOR_MIN_SPLIT_SIZE', '4MiB'),
-      splitsPerSlot: read.int('COORDINATOR_SPLITS_PER_SLOT', 2, { min: 1, max: 1000 }),
+      splitsPerSlot: read.int('COORDINATOR_SPLITS_PER_SLOT', 1, { min: 1, max: 1000 }),
     },
     maxAttempts: read.int('COORDINATOR_MAX_ATTEMPTS', 4, { min: 1, max: 100 }),
     taskTimeoutMs: read.durationMs('COORDINATOR_TASK_TIMEOUT', '10m'),

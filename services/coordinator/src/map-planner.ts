@@ -68,8 +68,8 @@ export interface SplitSizing {
 
 /**
  * The split size for `totalBytes` of input, Spark's rule for file partitions: aim for
- * `splitsPerSlot` splits per map slot (a second wave leaves room to balance load and to back up
- * stragglers), but never above `maxBytes` nor below `minBytes`. Fewer, larger splits cut the
+ * `splitsPerSlot` splits per map slot (Spark: one per core; more waves balance load on uneven
+ * nodes at a per-task cost), but never above `maxBytes` nor below `minBytes`. Fewer, larger splits cut the
  * per-task costs (dispatch, run encoding, one shuffle fetch per map output per reducer, merge
  * width); the bounds keep a huge input from making huge tasks and a small one from making tiny ones.
  */
