@@ -58,6 +58,16 @@ describe('evaluateRatio', () => {
       met: true,
     });
   });
+
+  it('speedup:<metric> compares that time metric the other way round', () => {
+    const summaries = new Map([
+      ['two', { jobMs: { median: 600, min: 500, max: 700 }, elapsedMs: { median: 800, min: 800, max: 800 } }],
+      ['one', { jobMs: { median: 1200, min: 1100, max: 1300 }, elapsedMs: { median: 1400, min: 1400, max: 1400 } }],
+    ]);
+    expect(evaluateRatio({ name: 'r', numerator: 'two', denominator: 'one', metric: 'speedup:jobMs' }, summaries).value).toBeCloseTo(2);
+    expect(evaluateRatio({ name: 'r', numerator: 'two', denominator: 'one', metric: 'speedup' }, summaries).value).toBeCloseTo(1.75);
+    expect(evaluateRatio({ name: 'r', numerator: 'two', denominator: 'one', metric: 'speedup:readMs' }, summaries)).toMatchObject({ value: null, note: 'metric readMs missing or zero' });
+  });
 });
 
 describe('renderMarkdown and writeReport', () => {

@@ -92,7 +92,7 @@ export function buildReport(input: ReportInput): BenchReport {
   };
 }
 
-/** Computes one ratio of medians; `speedup` compares elapsed times the other way round. */
+/** Computes one ratio of medians; `speedup` (and `speedup:<time metric>`) compares times the other way round. */
 export function evaluateRatio(ratio: RatioSpec, summaries: ReadonlyMap<string, EntrySummary>): RatioResult {
   const numerator = summaries.get(ratio.numerator);
   const denominator = summaries.get(ratio.denominator);
@@ -100,13 +100,14 @@ export function evaluateRatio(ratio: RatioSpec, summaries: ReadonlyMap<string, E
     const missing = numerator ? ratio.denominator : ratio.numerator;
     return { ...ratio, value: null, note: `no entry ${missing} in this run` };
   }
-  const metric = ratio.metric === 'speedup' ? 'elapsedMs' : ratio.metric;
+  const speedup = ratio.metric === 'speedup' || ratio.metric.startsWith('speedup:');
+  const metric = ratio.metric === 'speedup' ? 'elapsedMs' : speedup ? ratio.metric.slice('speedup:'.length) : ratio.metric;
   const top = numerator[metric]?.median;
   const bottom = denominator[metric]?.median;
-  if (top === undefined || bottom === undefined || (ratio.metric === 'speedup' ? top : bottom) === 0) {
+  if (top === undefined || bottom === undefined || (speedup ? top : bottom) === 0) {
     return { ...ratio, value: null, note: `metric ${metric} missing or zero` };
   }
-  const value = ratio.metric === 'speedup' ? bottom / top : top / bottom;
+  const value = speedup ? bottom / top : top / bottom;
   const result: RatioResult = { ...ratio, value };
   if (ratio.goal) {
     result.met = meets(value, ratio.goal);

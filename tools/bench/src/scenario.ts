@@ -39,7 +39,8 @@ export interface RatioSpec {
   denominator: string;
   /**
    * Which median to compare: `mbPerSecond`, `itemsPerSecond`, `peakRssMb`, `elapsedMs`, or a
-   * `metrics` key. `speedup` is denominator elapsed / numerator elapsed ("x times faster").
+   * `metrics` key. `speedup` is denominator elapsed / numerator elapsed ("x times faster");
+   * `speedup:<metrics key>` does the same with another time (e.g. `speedup:jobMs`).
    */
   metric: string;
   /** Goal from issue 7, if any: the ratio should be at least / at most this. */
