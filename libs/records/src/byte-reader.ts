@@ -104,7 +104,14 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
   return decoder.decode(bytes.subarray(start, end));
 }
 
+const TRUNCATED = 'run is truncated: a record runs past the end of the buffer';
+
 /** The RangeError of a record that runs past the end of its buffer. @internal */
 export function truncated(): RangeError {
-  return new RangeError('run is truncated: a record runs past the end of the buffer');
+  return new RangeError(TRUNCATED);
+}
+
+/** Whether `error` is the RangeError of {@link truncated}. @internal */
+export function isTruncated(error: unknown): boolean {
+  return error instanceof RangeError && error.message === TRUNCATED;
 }

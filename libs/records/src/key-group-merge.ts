@@ -1,5 +1,6 @@
 import { decodeUtf8 } from './byte-reader.js';
 import { compareKeyBytes, equalKeyBytes } from './key-order.js';
+import type { Run } from './run-format.js';
 import { RawRunReader } from './run-reader.js';
 import type { ValueCodec } from './value-codec.js';
 
@@ -26,10 +27,10 @@ export class KeyGroupMerge<V> {
   private readonly heap: number[] = [];
 
   /**
-   * @param runs buffers produced by `RunWriter.finish()`, all with `codec`.
+   * @param runs buffers produced by `RunWriter.finish()`, all with `codec`, or such runs as their pieces ({@link Run}).
    * @throws RangeError when a buffer is not a run or uses another codec.
    */
-  constructor(runs: Uint8Array[], codec: ValueCodec<V>) {
+  constructor(runs: readonly Run[], codec: ValueCodec<V>) {
     this.cursors = runs.map((run) => new RawRunReader(run, codec));
     for (let i = 0; i < this.cursors.length; i++) if (this.cursors[i]!.next()) this.heap.push(i);
     for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);

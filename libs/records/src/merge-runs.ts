@@ -1,3 +1,4 @@
+import type { Run } from './run-format.js';
 import { RunReader } from './run-reader.js';
 import type { ValueCodec } from './value-codec.js';
 
@@ -7,7 +8,7 @@ import type { ValueCodec } from './value-codec.js';
  * earlier runs first). This is the reduce side of the shuffle.
  * @throws RangeError when a buffer is not a run or uses another codec.
  */
-export function* mergeRuns<V>(runs: Uint8Array[], codec: ValueCodec<V>): Generator<[key: string, values: V[]]> {
+export function* mergeRuns<V>(runs: readonly Run[], codec: ValueCodec<V>): Generator<[key: string, values: V[]]> {
   yield* mergeCursors(runs.map((run) => new RunReader(run, codec)));
 }
 

@@ -3,6 +3,51 @@ import { ByteWriter } from './byte-writer.js';
 import { codecForHeader, codecNameOfId } from './codecs.js';
 import type { ValueCodec } from './value-codec.js';
 
+/**
+ * A run in memory: one buffer, or the consecutive pieces it arrived in (a reducer's fetch keeps the
+ * network's messages as they are instead of copying them into one buffer). The pieces are the run's
+ * bytes in order, cut anywhere (a record may span pieces).
+ */
+export type Run = Uint8Array | readonly Uint8Array[];
+
+/** The bytes of a run (one buffer or its pieces). */
+export function runByteLength(run: Run): number {
+  if (run instanceof Uint8Array) return run.byteLength;
+  let total = 0;
+  for (const piece of run) total += piece.byteLength;
+  return total;
+}
+
+/** A run as one buffer: `run` itself, its only piece, or its pieces copied into one new buffer. */
+export function joinRun(run: Run): Uint8Array {
+  if (run instanceof Uint8Array) return run;
+  if (run.length === 1) return run[0]!;
+  let total = 0;
+  for (const piece of run) total += piece.byteLength;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const piece of run) {
+    out.set(piece, at);
+    at += piece.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A run split for reading: a first buffer that holds the whole header (`run` itself, its first
+ * non-empty piece, or the leading pieces joined when that one is shorter than the header) and the
+ * pieces after it. @internal
+ */
+export function splitRunHead(run: Run): { head: Uint8Array; rest: readonly Uint8Array[] } {
+  if (run instanceof Uint8Array) return { head: run, rest: [] };
+  let first = 0;
+  while (first < run.length - 1 && run[first]!.byteLength === 0) first++;
+  let end = first;
+  let bytes = 0;
+  while (end < run.length && (end === first || bytes < RUN_HEADER_BYTES)) bytes += run[end++]!.byteLength;
+  return { head: end - first === 1 ? run[first]! : joinRun(run.slice(first, end)), rest: run.slice(end) };
+}
+
 /** The 4 bytes every run starts with: ASCII `WFR1`. @internal */
 export const RUN_MAGIC = [0x57, 0x46, 0x52, 0x31] as const;
 /** Header size in bytes: magic, codec id, u32 LE record count. @internal */
@@ -58,9 +103,9 @@ export function openRun(run: Uint8Array, codec?: ValueCodec<unknown>): { count: 
   return { count, reader, codec: valuesCodec };
 }
 
-/** The number of records in a run, read from its header. Throws RangeError when `run` is not a run. */
-export function runRecordCount(run: Uint8Array): number {
-  return openRun(run).count;
+/** The number of records in a run (one buffer or its pieces), read from its header. Throws RangeError when `run` is not a run. */
+export function runRecordCount(run: Run): number {
+  return openRun(splitRunHead(run).head).count;
 }
 
 /**
