@@ -1,5 +1,5 @@
 import { UserCodeError } from '@weft/errors';
-import { codecByName, KeyGroupMerge, RawRunWriter, runRecordCount } from '@weft/records';
+import { codecByName, KeyGroupMerge, RawRunWriter, runByteLength, runRecordCount, type Run } from '@weft/records';
 import type { JobDefinition } from './definitions.js';
 import { messageOf } from './task-stats.js';
 
@@ -17,12 +17,12 @@ export interface MergeTaskOutput {
  * key), else kept as repeated records.
  * @throws UserCodeError when combine throws; RangeError when a buffer is not a run of that codec.
  */
-export function runMergeTask(job: JobDefinition, runs: Uint8Array[]): MergeTaskOutput {
+export function runMergeTask(job: JobDefinition, runs: readonly Run[]): MergeTaskOutput {
   let recordsIn = 0;
   let bytesIn = 0;
   for (const run of runs) {
     recordsIn += runRecordCount(run);
-    bytesIn += run.byteLength;
+    bytesIn += runByteLength(run);
   }
   const codec = codecByName(job.values);
   const writer = new RawRunWriter(codec, Math.min(1 << 20, 64 + bytesIn));

@@ -1,6 +1,6 @@
 import { UserCodeError } from '@weft/errors';
 import { statSync } from 'node:fs';
-import { codecByName, KeyGroupMerge, mergeCursors, RawRunWriter, RunFileReader, RunFileWriter, RunReader, runRecordCount } from '@weft/records';
+import { codecByName, KeyGroupMerge, mergeCursors, RawRunWriter, RunFileReader, RunFileWriter, RunReader, runByteLength, runRecordCount, type Run } from '@weft/records';
 import type { JobDefinition, ReduceContext } from './definitions.js';
 import { counterInto, messageOf, type TaskCounts } from './task-stats.js';
 
@@ -15,14 +15,14 @@ export interface ReduceTaskOutput extends TaskCounts {
  * @throws UserCodeError `${job} reduce failed: ...` at `key "k"` when reduce throws or returns a
  *   value the `results` codec cannot encode; RangeError when a buffer is not a run of that codec.
  */
-export function runReduceTask(job: JobDefinition, runs: Uint8Array[], params: Record<string, unknown>): ReduceTaskOutput {
+export function runReduceTask(job: JobDefinition, runs: readonly Run[], params: Record<string, unknown>): ReduceTaskOutput {
   const counters: Record<string, number> = {};
   const ctx: ReduceContext = { params, counter: counterInto(counters) };
   let recordsIn = 0;
   let bytesIn = 0;
   for (const run of runs) {
     recordsIn += runRecordCount(run);
-    bytesIn += run.byteLength;
+    bytesIn += runByteLength(run);
   }
   const writer = new RawRunWriter(codecByName(job.results), Math.min(1 << 20, 64 + bytesIn));
   // Keys are merged and written as their bytes; each distinct key is decoded once, for reduce.
@@ -51,7 +51,7 @@ export interface ReduceFilesTaskOutput extends TaskCounts {
  * written to `outputFile` as it grows. Same records, same order, same bytes as runReduceTask.
  * @throws as runReduceTask; fs errors when a file cannot be read or written.
  */
-export function runReduceFilesTask(job: JobDefinition, runs: Uint8Array[], files: string[], outputFile: string, params: Record<string, unknown>): ReduceFilesTaskOutput {
+export function runReduceFilesTask(job: JobDefinition, runs: readonly Run[], files: string[], outputFile: string, params: Record<string, unknown>): ReduceFilesTaskOutput {
   const counters: Record<string, number> = {};
   const ctx: ReduceContext = { params, counter: counterInto(counters) };
   const codec = codecByName(job.values);
@@ -62,7 +62,7 @@ export function runReduceFilesTask(job: JobDefinition, runs: Uint8Array[], files
     const reader = new RunReader(run, codec);
     cursors.push(reader);
     recordsIn += reader.count;
-    bytesIn += run.byteLength;
+    bytesIn += runByteLength(run);
   }
   const writer = new RunFileWriter(outputFile, codecByName(job.results));
   try {

@@ -76,6 +76,29 @@ describe('TaskPool', () => {
     expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: result.output.length });
   });
 
+  it('runs reduce and merge tasks over runs given as their pieces, moving each piece with its buffer (no copy)', async () => {
+    const a = await pool.runMap(mapWork('wordcount', 'x y x w'));
+    const b = await pool.runMap(mapWork('wordcount', 'y z'));
+    // Each piece is the only view into a buffer a little larger than it (like a network message's bytes field).
+    const pieces = (run: Uint8Array, size: number): Uint8Array[] => {
+      const out: Uint8Array[] = [];
+      for (let at = 0; at < run.byteLength; at += size) {
+        const piece = run.subarray(at, at + size);
+        const buffer = new Uint8Array(piece.byteLength + 5);
+        buffer.set(piece, 5);
+        out.push(buffer.subarray(5));
+      }
+      return out;
+    };
+    const split = [pieces(a.partitions[0]!, 4), pieces(b.partitions[0]!, 7)];
+    const result = await pool.runReduce({ job: 'wordcount', params: {}, runs: [split[0]!, b.partitions[0]!.slice()] });
+    expect([...readRun(result.output, intCodec)]).toEqual([['w', 1], ['x', 2], ['y', 2], ['z', 1]]);
+    expect(result.recordsIn).toBe(5);
+    expect(split[0]!.every((piece) => piece.buffer.byteLength === 0)).toBe(true); // moved, not copied
+    const merged = await pool.runMerge({ job: 'wordcount', runs: [a.partitions[0]!.slice(), split[1]!] });
+    expect([...readRun(merged.output, intCodec)]).toEqual([['w', 1], ['x', 2], ['y', 2], ['z', 1]]);
+  });
+
   it('runs a reduce task over runs in memory and in files, writing the output run to a file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'weft-pool-files-'));
     try {

@@ -2,7 +2,7 @@ import { CancelledError, fromErrorEnvelope, WorkerCrashedError } from '@weft/err
 import { errorForAbort } from '@weft/jobs';
 import { Piscina } from 'piscina';
 import type { JobTraits, MapResult, MapWork, MergeResult, ReduceFilesResult, ReduceFilesWork, ReduceResult, ReduceWork, WorkerReply, WorkerTask } from './task-types.js';
-import { prepareTransfer } from './transfer.js';
+import { prepareRunsTransfer, prepareTransfer } from './transfer.js';
 
 /** Options of a {@link TaskPool}. */
 export interface TaskPoolOptions {
@@ -77,8 +77,8 @@ export class TaskPool {
 
   /** Runs a reduce task on a worker thread. `work.runs` are moved. Throws as {@link TaskPool.runMap}. */
   async runReduce(work: ReduceWork, options: { signal?: AbortSignal } = {}): Promise<ReduceResult> {
-    const { views, transferList } = prepareTransfer(work.runs);
-    return this.run<ReduceResult>({ type: 'reduce', work: { ...work, runs: views } }, transferList, 'reduce task', options.signal);
+    const { runs, transferList } = prepareRunsTransfer(work.runs);
+    return this.run<ReduceResult>({ type: 'reduce', work: { ...work, runs } }, transferList, 'reduce task', options.signal);
   }
 
   /**
@@ -87,8 +87,8 @@ export class TaskPool {
    * whatever the size of the partition. Throws as {@link TaskPool.runMap} (plus fs errors as INTERNAL).
    */
   async runReduceFiles(work: ReduceFilesWork, options: { signal?: AbortSignal } = {}): Promise<ReduceFilesResult> {
-    const { views, transferList } = prepareTransfer(work.runs);
-    return this.run<ReduceFilesResult>({ type: 'reduce-files', work: { ...work, runs: views } }, transferList, 'reduce task', options.signal);
+    const { runs, transferList } = prepareRunsTransfer(work.runs);
+    return this.run<ReduceFilesResult>({ type: 'reduce-files', work: { ...work, runs } }, transferList, 'reduce task', options.signal);
   }
 
   /**
@@ -97,8 +97,8 @@ export class TaskPool {
    * Throws as {@link TaskPool.runMap}.
    */
   async runMerge(work: Pick<ReduceWork, 'job' | 'runs'>, options: { signal?: AbortSignal } = {}): Promise<MergeResult> {
-    const { views, transferList } = prepareTransfer(work.runs);
-    return this.run<MergeResult>({ type: 'merge', work: { job: work.job, params: {}, runs: views } }, transferList, 'merge task', options.signal);
+    const { runs, transferList } = prepareRunsTransfer(work.runs);
+    return this.run<MergeResult>({ type: 'merge', work: { job: work.job, params: {}, runs } }, transferList, 'merge task', options.signal);
   }
 
   /**

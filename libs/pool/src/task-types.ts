@@ -1,5 +1,6 @@
 import type { ErrorEnvelope } from '@weft/errors';
 import type { TaskCounts } from '@weft/jobs';
+import type { Run } from '@weft/records';
 
 /** A map task for the pool. */
 export interface MapWork {
@@ -42,8 +43,12 @@ export interface MapResult extends TaskStats {
 export interface ReduceWork {
   job: string;
   params: Record<string, unknown>;
-  /** Runs of the job's `values` codec. MOVED like `MapWork.input`. */
-  runs: Uint8Array[];
+  /**
+   * Runs of the job's `values` codec. MOVED: a run in one buffer like `MapWork.input`; a run in
+   * pieces (`Run`, as a reducer fetched it) piece by piece with each piece's whole ArrayBuffer,
+   * which the caller gives up (a piece must be the only view into its buffer).
+   */
+  runs: Run[];
 }
 
 /** A reduce task's result: one run of the job's `results` codec, sorted by key. */
