@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runMergeTask, runReduceFilesTask, runReduceTask, wordcount } from '@weft/jobs';
 import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
-import { codecByName, readRun, RunWriter } from '@weft/records';
+import { codecByName, joinRun, readRun, runByteLength, RunWriter } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
 import { fetchPartition } from './fetch-partition.js';
 
@@ -63,7 +63,7 @@ describe('fetchPartition with a memory budget', () => {
         compact: () => Promise.reject(new Error('compact must not run when spilling')),
         spillFile: (index) => path.join(dir, `${index}.run`),
       });
-      held.push(fetched.runs.reduce((sum, r) => sum + r.byteLength, 0));
+      held.push(fetched.runs.reduce((sum, r) => sum + runByteLength(r), 0));
       expect(fetched.files.length).toBeGreaterThan(0);
       expect(fetched.runs.length + fetched.files.length).toBe(sources.length);
       expect(held[0]).toBeLessThanOrEqual(40);
@@ -118,7 +118,7 @@ describe('fetchPartition streaming to the spill dir', () => {
       });
       expect(fetched.files).toEqual([path.join(dir, '1.run')]);
       expect(new Uint8Array(readFileSync(fetched.files[0]!))).toEqual(big);
-      expect(fetched.runs).toEqual([small]);
+      expect(fetched.runs.map(joinRun)).toEqual([small]);
       expect(fetched.bytes).toBe(big.byteLength + small.byteLength);
       // Memory: the budget plus at most one chunk per fetch in flight, never the run.
       expect(fetched.peakHeldBytes).toBeLessThanOrEqual(budget + 2 * chunk);
@@ -131,7 +131,7 @@ describe('fetchPartition streaming to the spill dir', () => {
     }
   });
 
-  it('holds runs in memory, copied once, while they fit the budget', async () => {
+  it('holds runs in memory as the pieces they arrived in, while they fit the budget', async () => {
     const data = bigRun(1000);
     const fetched = await fetchPartition(servingClients({ x: data }, 1000), 'j', 0, locations(['x']), {
       concurrency: 1,
@@ -141,7 +141,11 @@ describe('fetchPartition streaming to the spill dir', () => {
         throw new Error('must not spill');
       },
     });
-    expect(fetched.runs).toEqual([data]);
+    expect(fetched.runs.map(joinRun)).toEqual([data]);
+    // Not copied into one buffer: the pieces as they arrived (1000-byte chunks), each the only view into its buffer.
+    const pieces = fetched.runs[0] as readonly Uint8Array[];
+    expect(pieces).toHaveLength(Math.ceil(data.byteLength / 1000));
+    for (const piece of pieces) expect(piece.buffer.byteLength - piece.byteLength).toBeLessThanOrEqual(16);
     expect(fetched.files).toEqual([]);
     expect(fetched.peakHeldBytes).toBe(data.byteLength);
   });

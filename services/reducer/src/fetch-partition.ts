@@ -1,7 +1,7 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
-import { concatBytes, runRecordCount } from '@weft/records';
+import { runByteLength, runRecordCount, type Run } from '@weft/records';
 import { createRetryPolicy, type ClientFactory } from '@weft/rpc';
 import { timeout, TimeoutStrategy, wrap } from 'cockatiel';
 import { weftMeter, withSpan } from '@weft/telemetry';
@@ -24,7 +24,7 @@ export interface FetchPartitionOptions {
    */
   memoryBudgetBytes?: number;
   /** Merges runs into one run of the same codec (values folded with the job's combine, if any). */
-  compact?: (runs: Uint8Array[]) => Promise<Uint8Array>;
+  compact?: (runs: Run[]) => Promise<Uint8Array>;
   /**
    * Start merging held runs (with `compact`, on the pool) while other sources still wait for a
    * fetch slot, instead of only once everything has arrived. No early merge starts once every
@@ -42,8 +42,12 @@ export interface FetchPartitionOptions {
 
 /** What {@link fetchPartition} fetched. */
 export interface FetchedPartition {
-  /** Runs held in memory (merged runs in the place of the first run they replaced). */
-  runs: Uint8Array[];
+  /**
+   * Runs held in memory (merged runs in the place of the first run they replaced). A fetched run is
+   * the pieces it arrived in (see `Run`), each the only view into its buffer, so the pool moves them
+   * to a worker thread without a copy.
+   */
+  runs: Run[];
   /** Runs streamed to files (in source order). The caller removes them. */
   files: string[];
   /** Bytes fetched from the mappers (the shuffle). */
@@ -75,7 +79,7 @@ export async function fetchPartition(
   const retry = createRetryPolicy({ retries: options.retries ?? 2, initialDelayMs: 100, maxDelayMs: 2_000, idempotent: true });
   const policy = perFetch ? wrap(retry, perFetch) : retry;
   const { memoryBudgetBytes, compact, spillFile } = options;
-  const runs: Uint8Array[] = new Array<Uint8Array>(sources.length);
+  const runs: Run[] = new Array<Run>(sources.length);
   const files: string[] = new Array<string>(sources.length);
   const failures: string[] = [];
   let bytes = 0;
@@ -100,7 +104,7 @@ export async function fetchPartition(
     const batch = runs.flatMap((run, i) => (run ? [i] : []));
     if (!compact || batch.length < 2) return false;
     const inputs = batch.map((i) => runs[i]!);
-    const inputBytes = inputs.reduce((sum, r) => sum + r.byteLength, 0);
+    const inputBytes = inputs.reduce((sum, r) => sum + runByteLength(r), 0);
     const inputRecords = inputs.reduce((sum, r) => sum + runRecordCount(r), 0);
     for (const i of batch) delete runs[i];
     merges += 1;
@@ -204,13 +208,16 @@ export async function fetchPartition(
     await Promise.all(files.filter((f) => f !== undefined).map((f) => rm(f, { force: true })));
     throw new PartitionUnavailableError(`${failures.length} of ${sources.length} map outputs of partition ${partition} are unavailable: ${failures.join('; ')}`);
   }
-  return { runs: runs.filter((run): run is Uint8Array => run !== undefined), files: files.filter((file): file is string => file !== undefined), bytes, peakHeldBytes, merges };
+  return { runs: runs.filter((run): run is Run => run !== undefined), files: files.filter((file): file is string => file !== undefined), bytes, peakHeldBytes, merges };
 }
 
 /**
  * Where one fetch's bytes go as they arrive: chunks in memory while the partition's held bytes
  * stay within the budget, else a file (the chunks held so far are written out and let go, and each
- * later chunk is written as it comes). Counts the memory it holds through `hold`.
+ * later chunk is written as it comes). Counts the memory it holds through `hold`. The chunks are
+ * kept as they arrived, not copied into one buffer: the run is its pieces (`Run`), which the worker
+ * thread reads in place. That copy, into fresh memory, was the reducer main thread's largest cost
+ * after Connect's own (page faults, and garbage collections set off by the external memory).
  */
 class RunSink {
   private chunks: Uint8Array[] = [];
@@ -243,7 +250,10 @@ class RunSink {
       }
       return;
     }
-    this.chunks.push(piece);
+    // A piece must be the only view into its buffer, which moves to the worker thread with it.
+    // A Connect message's bytes are (the buffer holds the message's tag and length besides);
+    // a view into a larger buffer (a pooled slab, say) is copied.
+    this.chunks.push(piece.buffer.byteLength - piece.byteLength <= 16 ? piece : new Uint8Array(piece));
     this.inMemory += piece.byteLength;
     this.hold(piece.byteLength);
   }
@@ -258,15 +268,15 @@ class RunSink {
   }
 
   /** The run, in memory (still counted as held) or in its file. */
-  async finish(): Promise<{ run: Uint8Array; file?: undefined; bytes: number } | { file: string; run?: undefined; bytes: number }> {
+  async finish(): Promise<{ run: Run; file?: undefined; bytes: number } | { file: string; run?: undefined; bytes: number }> {
     if (this.handle && this.file !== undefined) {
       await this.handle.close();
       this.handle = undefined;
       return { file: this.file, bytes: this.written };
     }
-    const run = concatBytes(this.chunks);
+    const run = this.chunks;
     this.chunks = [];
-    return { run, bytes: run.byteLength };
+    return { run, bytes: this.inMemory };
   }
 
   /** Drops everything: memory released, file closed and removed. */
