@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file weft/v1/job.proto.
  */
 export const file_weft_v1_job: GenFile = /*@__PURE__*/
-  fileDesc("ChF3ZWZ0L3YxL2pvYi5wcm90bxIHd2VmdC52MSLCAgoHSm9iU3BlYxIQCghmdW5jdGlvbhgBIAEoCRInCgZwYXJhbXMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eh4KBmlucHV0cxgDIAMoCzIOLndlZnQudjEuSW5wdXQSFQoIcmVkdWNlcnMYBCABKA1IAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAkSGAoQc2tpcF9iYWRfcmVjb3JkcxgGIAEoCBIUCgxtYXhfYXR0ZW1wdHMYByABKA0SLAoGbGFiZWxzGAggAygLMhwud2VmdC52MS5Kb2JTcGVjLkxhYmVsc0VudHJ5EhIKCm91dHB1dF9kaXIYCSABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVkdWNlcnMifwoFSW5wdXQSJgoGaW5saW5lGAEgASgLMhQud2VmdC52MS5JbmxpbmVJbnB1dEgAEiIKBGZpbGUYAiABKAsyEi53ZWZ0LnYxLkZpbGVJbnB1dEgAEiAKA3VybBgDIAEoCzIRLndlZnQudjEuVXJsSW5wdXRIAEIICgZzb3VyY2UiHgoLSW5saW5lSW5wdXQSDwoHcmVjb3JkcxgBIAMoCSIZCglGaWxlSW5wdXQSDAoEcGF0aBgBIAEoCSIXCghVcmxJbnB1dBILCgN1cmwYASABKAkiMgoQU3VibWl0Sm9iUmVxdWVzdBIeCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjIjkKEVN1Ym1pdEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIUCgxkZWR1cGxpY2F0ZWQYAiABKAgiTQoQVXBsb2FkSm9iUmVxdWVzdBIgCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjSAASDwoFY2h1bmsYAiABKAxIAEIGCgRraW5kIlEKEVVwbG9hZEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIWCg5ieXRlc19yZWNlaXZlZBgCIAEoBBIUCgxkZWR1cGxpY2F0ZWQYAyABKAgi1QEKDVBoYXNlUHJvZ3Jlc3MSHQoFcGhhc2UYASABKA4yDi53ZWZ0LnYxLlBoYXNlEhMKC3Rhc2tzX3RvdGFsGAIgASgNEhIKCnRhc2tzX2RvbmUYAyABKA0SFQoNdGFza3NfcnVubmluZxgEIAEoDRIXCg9hdHRlbXB0c19mYWlsZWQYBSABKA0SEgoKcmVjb3Jkc19pbhgGIAEoBBITCgtyZWNvcmRzX291dBgHIAEoBBIQCghieXRlc19pbhgIIAEoBBIRCglieXRlc19vdXQYCSABKAQi1gQKA0pvYhIKCgJpZBgBIAEoCRIQCghmdW5jdGlvbhgCIAEoCRInCgZwYXJhbXMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhAKCHJlZHVjZXJzGAQgASgNEiAKBXN0YXRlGAUgASgOMhEud2VmdC52MS5Kb2JTdGF0ZRImCgZwaGFzZXMYBiADKAsyFi53ZWZ0LnYxLlBoYXNlUHJvZ3Jlc3MSLAoIY291bnRlcnMYByADKAsyGi53ZWZ0LnYxLkpvYi5Db3VudGVyc0VudHJ5Ei4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVlcnJvchgLIAEoCRIQCgh0cmFjZV9pZBgMIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYDSABKAkSEwoLaW5wdXRfY291bnQYDiABKA0SKAoGbGFiZWxzGA8gAygLMhgud2VmdC52MS5Kb2IuTGFiZWxzRW50cnkSFAoMcmVzdWx0X2NvdW50GBAgASgEGi8KDUNvdW50ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIisKDkdldEpvYlJlc3BvbnNlEhkKA2pvYhgBIAEoCzIMLndlZnQudjEuSm9iIiEKD1dhdGNoSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAki0QEKCVRhc2tFdmVudBIPCgd0YXNrX2lkGAEgASgJEh0KBXBoYXNlGAIgASgOMg4ud2VmdC52MS5QaGFzZRIPCgdhdHRlbXB0GAMgASgNEiQKBHR5cGUYBCABKA4yFi53ZWZ0LnYxLlRhc2tFdmVudFR5cGUSDwoHbm9kZV9pZBgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEhIKCnJlY29yZHNfaW4YByABKAQSEwoLcmVjb3Jkc19vdXQYCCABKAQSEgoKZWxhcHNlZF9tcxgJIAEoDSKWAgoQV2F0Y2hKb2JSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIgCghzbmFwc2hvdBgDIAEoCzIMLndlZnQudjEuSm9iSAASIgoEdGFzaxgEIAEoCzISLndlZnQudjEuVGFza0V2ZW50SAASIgoFc3RhdGUYBSABKA4yES53ZWZ0LnYxLkpvYlN0YXRlSAASEAoGbm90aWNlGAYgASgJSAASJgoGcGhhc2VzGAcgAygLMhYud2VmdC52MS5QaGFzZVByb2dyZXNzEhkKA2pvYhgIIAEoCzIMLndlZnQudjEuSm9iQgcKBWV2ZW50Io8BChJSZWFkUmVzdWx0c1JlcXVlc3QSDgoGam9iX2lkGAEgASgJEiMKBW9yZGVyGAIgASgOMhQud2VmdC52MS5SZXN1bHRPcmRlchINCgVsaW1pdBgDIAEoBBIOCgZvZmZzZXQYBCABKAQSJQoGZm9ybWF0GAUgASgOMhUud2VmdC52MS5SZXN1bHRGb3JtYXQiLgoFVmFsdWUSDQoDaW50GAEgASgSSAASDgoEanNvbhgCIAEoCUgAQgYKBGtpbmQiNAoGUmVjb3JkEgsKA2tleRgBIAEoCRIdCgV2YWx1ZRgCIAEoCzIOLndlZnQudjEuVmFsdWUiaAoTUmVhZFJlc3VsdHNSZXNwb25zZRIgCgdyZWNvcmRzGAEgAygLMg8ud2VmdC52MS5SZWNvcmQSGQoRZGVsaW1pdGVkX3JlY29yZHMYAiABKAwSFAoMcmVjb3JkX2NvdW50GAMgASgNIiIKEENhbmNlbEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIi4KEUNhbmNlbEpvYlJlc3BvbnNlEhkKA2pvYhgBIAEoCzIMLndlZnQudjEuSm9iIloKD0xpc3RKb2JzUmVxdWVzdBIgCgVzdGF0ZRgBIAEoDjIRLndlZnQudjEuSm9iU3RhdGUSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiRwoQTGlzdEpvYnNSZXNwb25zZRIaCgRqb2JzGAEgAygLMgwud2VmdC52MS5Kb2ISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKEkdldEpvYlRyYWNlUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiwAIKCVRyYWNlU3BhbhIPCgdzcGFuX2lkGAEgASgJEhYKDnBhcmVudF9zcGFuX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSLgoKc3RhcnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKCmF0dHJpYnV0ZXMYBiADKAsyIi53ZWZ0LnYxLlRyYWNlU3Bhbi5BdHRyaWJ1dGVzRW50cnkSDQoFZXJyb3IYByABKAgSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDAoEa2luZBgJIAEoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJKChNHZXRKb2JUcmFjZVJlc3BvbnNlEhAKCHRyYWNlX2lkGAEgASgJEiEKBXNwYW5zGAIgAygLMhIud2VmdC52MS5UcmFjZVNwYW4qmgEKCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhQKEEpPQl9TVEFURV9RVUVVRUQQARIVChFKT0JfU1RBVEVfUlVOTklORxACEhcKE0pPQl9TVEFURV9TVUNDRUVERUQQAxIUChBKT0JfU1RBVEVfRkFJTEVEEAQSFwoTSk9CX1NUQVRFX0NBTkNFTExFRBAFKj8KBVBoYXNlEhUKEVBIQVNFX1VOU1BFQ0lGSUVEEAASDQoJUEhBU0VfTUFQEAESEAoMUEhBU0VfUkVEVUNFEAIq6QEKDVRhc2tFdmVudFR5cGUSHwobVEFTS19FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXVEFTS19FVkVOVF9UWVBFX1NUQVJURUQQARIdChlUQVNLX0VWRU5UX1RZUEVfU1VDQ0VFREVEEAISGgoWVEFTS19FVkVOVF9UWVBFX0ZBSUxFRBADEhsKF1RBU0tfRVZFTlRfVFlQRV9SRVRSSUVEEAQSHQoZVEFTS19FVkVOVF9UWVBFX0NBTkNFTExFRBAFEiMKH1RBU0tfRVZFTlRfVFlQRV9CQUNLVVBfTEFVTkNIRUQQBipeCgtSZXN1bHRPcmRlchIcChhSRVNVTFRfT1JERVJfVU5TUEVDSUZJRUQQABIUChBSRVNVTFRfT1JERVJfS0VZEAESGwoXUkVTVUxUX09SREVSX1ZBTFVFX0RFU0MQAiplCgxSZXN1bHRGb3JtYXQSHQoZUkVTVUxUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhkKFVJFU1VMVF9GT1JNQVRfUkVDT1JEUxABEhsKF1JFU1VMVF9GT1JNQVRfREVMSU1JVEVEEAIyvgQKCkpvYlNlcnZpY2USQgoJU3VibWl0Sm9iEhkud2VmdC52MS5TdWJtaXRKb2JSZXF1ZXN0Ghoud2VmdC52MS5TdWJtaXRKb2JSZXNwb25zZRJECglVcGxvYWRKb2ISGS53ZWZ0LnYxLlVwbG9hZEpvYlJlcXVlc3QaGi53ZWZ0LnYxLlVwbG9hZEpvYlJlc3BvbnNlKAESPgoGR2V0Sm9iEhYud2VmdC52MS5HZXRKb2JSZXF1ZXN0Ghcud2VmdC52MS5HZXRKb2JSZXNwb25zZSIDkAIBEkEKCFdhdGNoSm9iEhgud2VmdC52MS5XYXRjaEpvYlJlcXVlc3QaGS53ZWZ0LnYxLldhdGNoSm9iUmVzcG9uc2UwARJKCgtSZWFkUmVzdWx0cxIbLndlZnQudjEuUmVhZFJlc3VsdHNSZXF1ZXN0Ghwud2VmdC52MS5SZWFkUmVzdWx0c1Jlc3BvbnNlMAESQgoJQ2FuY2VsSm9iEhkud2VmdC52MS5DYW5jZWxKb2JSZXF1ZXN0Ghoud2VmdC52MS5DYW5jZWxKb2JSZXNwb25zZRJECghMaXN0Sm9icxIYLndlZnQudjEuTGlzdEpvYnNSZXF1ZXN0Ghkud2VmdC52MS5MaXN0Sm9ic1Jlc3BvbnNlIgOQAgESTQoLR2V0Sm9iVHJhY2USGy53ZWZ0LnYxLkdldEpvYlRyYWNlUmVxdWVzdBocLndlZnQudjEuR2V0Sm9iVHJhY2VSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChF3ZWZ0L3YxL2pvYi5wcm90bxIHd2VmdC52MSLCAgoHSm9iU3BlYxIQCghmdW5jdGlvbhgBIAEoCRInCgZwYXJhbXMYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Eh4KBmlucHV0cxgDIAMoCzIOLndlZnQudjEuSW5wdXQSFQoIcmVkdWNlcnMYBCABKA1IAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAkSGAoQc2tpcF9iYWRfcmVjb3JkcxgGIAEoCBIUCgxtYXhfYXR0ZW1wdHMYByABKA0SLAoGbGFiZWxzGAggAygLMhwud2VmdC52MS5Kb2JTcGVjLkxhYmVsc0VudHJ5EhIKCm91dHB1dF9kaXIYCSABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUILCglfcmVkdWNlcnMifwoFSW5wdXQSJgoGaW5saW5lGAEgASgLMhQud2VmdC52MS5JbmxpbmVJbnB1dEgAEiIKBGZpbGUYAiABKAsyEi53ZWZ0LnYxLkZpbGVJbnB1dEgAEiAKA3VybBgDIAEoCzIRLndlZnQudjEuVXJsSW5wdXRIAEIICgZzb3VyY2UiHgoLSW5saW5lSW5wdXQSDwoHcmVjb3JkcxgBIAMoCSIZCglGaWxlSW5wdXQSDAoEcGF0aBgBIAEoCSIXCghVcmxJbnB1dBILCgN1cmwYASABKAkiMgoQU3VibWl0Sm9iUmVxdWVzdBIeCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjIjkKEVN1Ym1pdEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIUCgxkZWR1cGxpY2F0ZWQYAiABKAgicAoQVXBsb2FkSm9iUmVxdWVzdBIgCgRzcGVjGAEgASgLMhAud2VmdC52MS5Kb2JTcGVjSAASDwoFY2h1bmsYAiABKAxIABIhCgNlbmQYAyABKAsyEi53ZWZ0LnYxLlVwbG9hZEVuZEgAQgYKBGtpbmQiGgoJVXBsb2FkRW5kEg0KBWJ5dGVzGAEgASgEIlEKEVVwbG9hZEpvYlJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIWCg5ieXRlc19yZWNlaXZlZBgCIAEoBBIUCgxkZWR1cGxpY2F0ZWQYAyABKAgi1QEKDVBoYXNlUHJvZ3Jlc3MSHQoFcGhhc2UYASABKA4yDi53ZWZ0LnYxLlBoYXNlEhMKC3Rhc2tzX3RvdGFsGAIgASgNEhIKCnRhc2tzX2RvbmUYAyABKA0SFQoNdGFza3NfcnVubmluZxgEIAEoDRIXCg9hdHRlbXB0c19mYWlsZWQYBSABKA0SEgoKcmVjb3Jkc19pbhgGIAEoBBITCgtyZWNvcmRzX291dBgHIAEoBBIQCghieXRlc19pbhgIIAEoBBIRCglieXRlc19vdXQYCSABKAQi1gQKA0pvYhIKCgJpZBgBIAEoCRIQCghmdW5jdGlvbhgCIAEoCRInCgZwYXJhbXMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhAKCHJlZHVjZXJzGAQgASgNEiAKBXN0YXRlGAUgASgOMhEud2VmdC52MS5Kb2JTdGF0ZRImCgZwaGFzZXMYBiADKAsyFi53ZWZ0LnYxLlBoYXNlUHJvZ3Jlc3MSLAoIY291bnRlcnMYByADKAsyGi53ZWZ0LnYxLkpvYi5Db3VudGVyc0VudHJ5Ei4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnN0YXJ0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVlcnJvchgLIAEoCRIQCgh0cmFjZV9pZBgMIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYDSABKAkSEwoLaW5wdXRfY291bnQYDiABKA0SKAoGbGFiZWxzGA8gAygLMhgud2VmdC52MS5Kb2IuTGFiZWxzRW50cnkSFAoMcmVzdWx0X2NvdW50GBAgASgEGi8KDUNvdW50ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIisKDkdldEpvYlJlc3BvbnNlEhkKA2pvYhgBIAEoCzIMLndlZnQudjEuSm9iIiEKD1dhdGNoSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAki0QEKCVRhc2tFdmVudBIPCgd0YXNrX2lkGAEgASgJEh0KBXBoYXNlGAIgASgOMg4ud2VmdC52MS5QaGFzZRIPCgdhdHRlbXB0GAMgASgNEiQKBHR5cGUYBCABKA4yFi53ZWZ0LnYxLlRhc2tFdmVudFR5cGUSDwoHbm9kZV9pZBgFIAEoCRIPCgdtZXNzYWdlGAYgASgJEhIKCnJlY29yZHNfaW4YByABKAQSEwoLcmVjb3Jkc19vdXQYCCABKAQSEgoKZWxhcHNlZF9tcxgJIAEoDSKWAgoQV2F0Y2hKb2JSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBBIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIgCghzbmFwc2hvdBgDIAEoCzIMLndlZnQudjEuSm9iSAASIgoEdGFzaxgEIAEoCzISLndlZnQudjEuVGFza0V2ZW50SAASIgoFc3RhdGUYBSABKA4yES53ZWZ0LnYxLkpvYlN0YXRlSAASEAoGbm90aWNlGAYgASgJSAASJgoGcGhhc2VzGAcgAygLMhYud2VmdC52MS5QaGFzZVByb2dyZXNzEhkKA2pvYhgIIAEoCzIMLndlZnQudjEuSm9iQgcKBWV2ZW50Io8BChJSZWFkUmVzdWx0c1JlcXVlc3QSDgoGam9iX2lkGAEgASgJEiMKBW9yZGVyGAIgASgOMhQud2VmdC52MS5SZXN1bHRPcmRlchINCgVsaW1pdBgDIAEoBBIOCgZvZmZzZXQYBCABKAQSJQoGZm9ybWF0GAUgASgOMhUud2VmdC52MS5SZXN1bHRGb3JtYXQiLgoFVmFsdWUSDQoDaW50GAEgASgSSAASDgoEanNvbhgCIAEoCUgAQgYKBGtpbmQiNAoGUmVjb3JkEgsKA2tleRgBIAEoCRIdCgV2YWx1ZRgCIAEoCzIOLndlZnQudjEuVmFsdWUiaAoTUmVhZFJlc3VsdHNSZXNwb25zZRIgCgdyZWNvcmRzGAEgAygLMg8ud2VmdC52MS5SZWNvcmQSGQoRZGVsaW1pdGVkX3JlY29yZHMYAiABKAwSFAoMcmVjb3JkX2NvdW50GAMgASgNIiIKEENhbmNlbEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIi4KEUNhbmNlbEpvYlJlc3BvbnNlEhkKA2pvYhgBIAEoCzIMLndlZnQudjEuSm9iIloKD0xpc3RKb2JzUmVxdWVzdBIgCgVzdGF0ZRgBIAEoDjIRLndlZnQudjEuSm9iU3RhdGUSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiRwoQTGlzdEpvYnNSZXNwb25zZRIaCgRqb2JzGAEgAygLMgwud2VmdC52MS5Kb2ISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKEkdldEpvYlRyYWNlUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiwAIKCVRyYWNlU3BhbhIPCgdzcGFuX2lkGAEgASgJEhYKDnBhcmVudF9zcGFuX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSLgoKc3RhcnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKCmF0dHJpYnV0ZXMYBiADKAsyIi53ZWZ0LnYxLlRyYWNlU3Bhbi5BdHRyaWJ1dGVzRW50cnkSDQoFZXJyb3IYByABKAgSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDAoEa2luZBgJIAEoCRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJKChNHZXRKb2JUcmFjZVJlc3BvbnNlEhAKCHRyYWNlX2lkGAEgASgJEiEKBXNwYW5zGAIgAygLMhIud2VmdC52MS5UcmFjZVNwYW4qmgEKCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhQKEEpPQl9TVEFURV9RVUVVRUQQARIVChFKT0JfU1RBVEVfUlVOTklORxACEhcKE0pPQl9TVEFURV9TVUNDRUVERUQQAxIUChBKT0JfU1RBVEVfRkFJTEVEEAQSFwoTSk9CX1NUQVRFX0NBTkNFTExFRBAFKj8KBVBoYXNlEhUKEVBIQVNFX1VOU1BFQ0lGSUVEEAASDQoJUEhBU0VfTUFQEAESEAoMUEhBU0VfUkVEVUNFEAIq6QEKDVRhc2tFdmVudFR5cGUSHwobVEFTS19FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXVEFTS19FVkVOVF9UWVBFX1NUQVJURUQQARIdChlUQVNLX0VWRU5UX1RZUEVfU1VDQ0VFREVEEAISGgoWVEFTS19FVkVOVF9UWVBFX0ZBSUxFRBADEhsKF1RBU0tfRVZFTlRfVFlQRV9SRVRSSUVEEAQSHQoZVEFTS19FVkVOVF9UWVBFX0NBTkNFTExFRBAFEiMKH1RBU0tfRVZFTlRfVFlQRV9CQUNLVVBfTEFVTkNIRUQQBipeCgtSZXN1bHRPcmRlchIcChhSRVNVTFRfT1JERVJfVU5TUEVDSUZJRUQQABIUChBSRVNVTFRfT1JERVJfS0VZEAESGwoXUkVTVUxUX09SREVSX1ZBTFVFX0RFU0MQAiplCgxSZXN1bHRGb3JtYXQSHQoZUkVTVUxUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhkKFVJFU1VMVF9GT1JNQVRfUkVDT1JEUxABEhsKF1JFU1VMVF9GT1JNQVRfREVMSU1JVEVEEAIyvgQKCkpvYlNlcnZpY2USQgoJU3VibWl0Sm9iEhkud2VmdC52MS5TdWJtaXRKb2JSZXF1ZXN0Ghoud2VmdC52MS5TdWJtaXRKb2JSZXNwb25zZRJECglVcGxvYWRKb2ISGS53ZWZ0LnYxLlVwbG9hZEpvYlJlcXVlc3QaGi53ZWZ0LnYxLlVwbG9hZEpvYlJlc3BvbnNlKAESPgoGR2V0Sm9iEhYud2VmdC52MS5HZXRKb2JSZXF1ZXN0Ghcud2VmdC52MS5HZXRKb2JSZXNwb25zZSIDkAIBEkEKCFdhdGNoSm9iEhgud2VmdC52MS5XYXRjaEpvYlJlcXVlc3QaGS53ZWZ0LnYxLldhdGNoSm9iUmVzcG9uc2UwARJKCgtSZWFkUmVzdWx0cxIbLndlZnQudjEuUmVhZFJlc3VsdHNSZXF1ZXN0Ghwud2VmdC52MS5SZWFkUmVzdWx0c1Jlc3BvbnNlMAESQgoJQ2FuY2VsSm9iEhkud2VmdC52MS5DYW5jZWxKb2JSZXF1ZXN0Ghoud2VmdC52MS5DYW5jZWxKb2JSZXNwb25zZRJECghMaXN0Sm9icxIYLndlZnQudjEuTGlzdEpvYnNSZXF1ZXN0Ghkud2VmdC52MS5MaXN0Sm9ic1Jlc3BvbnNlIgOQAgESTQoLR2V0Sm9iVHJhY2USGy53ZWZ0LnYxLkdldEpvYlRyYWNlUmVxdWVzdBocLndlZnQudjEuR2V0Sm9iVHJhY2VSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * JobSpec is everything that defines a job. No code travels in it: `function` names a job
@@ -265,7 +265,9 @@ export const SubmitJobResponseSchema: GenMessage<SubmitJobResponse> = /*@__PURE_
  */
 export type UploadJobRequest = Message<"weft.v1.UploadJobRequest"> & {
   /**
-   * The first message must be `spec`; every later one `chunk`.
+   * The first message must be `spec`, then any number of `chunk`s, and the last one `end`. A stream
+   * that ends without `end` was broken off (a cancelled or reset call may look ended to the servers
+   * it passes): it is refused, and the job it started, mapping the input as it arrived, fails.
    *
    * @generated from oneof weft.v1.UploadJobRequest.kind
    */
@@ -285,6 +287,14 @@ export type UploadJobRequest = Message<"weft.v1.UploadJobRequest"> & {
      */
     value: Uint8Array;
     case: "chunk";
+  } | {
+    /**
+     * The upload is complete: sent once, last, after every chunk.
+     *
+     * @generated from field: weft.v1.UploadEnd end = 3;
+     */
+    value: UploadEnd;
+    case: "end";
   } | { case: undefined; value?: undefined };
 };
 
@@ -294,6 +304,27 @@ export type UploadJobRequest = Message<"weft.v1.UploadJobRequest"> & {
  */
 export const UploadJobRequestSchema: GenMessage<UploadJobRequest> = /*@__PURE__*/
   messageDesc(file_weft_v1_job, 7);
+
+/**
+ * UploadEnd closes an UploadJob stream.
+ *
+ * @generated from message weft.v1.UploadEnd
+ */
+export type UploadEnd = Message<"weft.v1.UploadEnd"> & {
+  /**
+   * Bytes of input sent: the sum of every chunk's length (a mismatch is INVALID_ARGUMENT).
+   *
+   * @generated from field: uint64 bytes = 1;
+   */
+  bytes: bigint;
+};
+
+/**
+ * Describes the message weft.v1.UploadEnd.
+ * Use `create(UploadEndSchema)` to create a new message.
+ */
+export const UploadEndSchema: GenMessage<UploadEnd> = /*@__PURE__*/
+  messageDesc(file_weft_v1_job, 8);
 
 /**
  * UploadJobResponse identifies the accepted job.
@@ -328,7 +359,7 @@ export type UploadJobResponse = Message<"weft.v1.UploadJobResponse"> & {
  * Use `create(UploadJobResponseSchema)` to create a new message.
  */
 export const UploadJobResponseSchema: GenMessage<UploadJobResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 8);
+  messageDesc(file_weft_v1_job, 9);
 
 /**
  * PhaseProgress counts a phase's tasks and data.
@@ -405,7 +436,7 @@ export type PhaseProgress = Message<"weft.v1.PhaseProgress"> & {
  * Use `create(PhaseProgressSchema)` to create a new message.
  */
 export const PhaseProgressSchema: GenMessage<PhaseProgress> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 9);
+  messageDesc(file_weft_v1_job, 10);
 
 /**
  * Job is the state of one job.
@@ -531,7 +562,7 @@ export type Job = Message<"weft.v1.Job"> & {
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 10);
+  messageDesc(file_weft_v1_job, 11);
 
 /**
  * GetJobRequest names a job.
@@ -552,7 +583,7 @@ export type GetJobRequest = Message<"weft.v1.GetJobRequest"> & {
  * Use `create(GetJobRequestSchema)` to create a new message.
  */
 export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 11);
+  messageDesc(file_weft_v1_job, 12);
 
 /**
  * GetJobResponse carries the job.
@@ -573,7 +604,7 @@ export type GetJobResponse = Message<"weft.v1.GetJobResponse"> & {
  * Use `create(GetJobResponseSchema)` to create a new message.
  */
 export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 12);
+  messageDesc(file_weft_v1_job, 13);
 
 /**
  * WatchJobRequest names the job to watch.
@@ -594,7 +625,7 @@ export type WatchJobRequest = Message<"weft.v1.WatchJobRequest"> & {
  * Use `create(WatchJobRequestSchema)` to create a new message.
  */
 export const WatchJobRequestSchema: GenMessage<WatchJobRequest> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 13);
+  messageDesc(file_weft_v1_job, 14);
 
 /**
  * TaskEvent reports a change in one task attempt.
@@ -671,7 +702,7 @@ export type TaskEvent = Message<"weft.v1.TaskEvent"> & {
  * Use `create(TaskEventSchema)` to create a new message.
  */
 export const TaskEventSchema: GenMessage<TaskEvent> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 14);
+  messageDesc(file_weft_v1_job, 15);
 
 /**
  * WatchJobResponse is one event of a job, in order.
@@ -755,7 +786,7 @@ export type WatchJobResponse = Message<"weft.v1.WatchJobResponse"> & {
  * Use `create(WatchJobResponseSchema)` to create a new message.
  */
 export const WatchJobResponseSchema: GenMessage<WatchJobResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 15);
+  messageDesc(file_weft_v1_job, 16);
 
 /**
  * ReadResultsRequest selects results of a succeeded job.
@@ -804,7 +835,7 @@ export type ReadResultsRequest = Message<"weft.v1.ReadResultsRequest"> & {
  * Use `create(ReadResultsRequestSchema)` to create a new message.
  */
 export const ReadResultsRequestSchema: GenMessage<ReadResultsRequest> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 16);
+  messageDesc(file_weft_v1_job, 17);
 
 /**
  * Value is a result value: an exact integer, or JSON for anything else.
@@ -841,7 +872,7 @@ export type Value = Message<"weft.v1.Value"> & {
  * Use `create(ValueSchema)` to create a new message.
  */
 export const ValueSchema: GenMessage<Value> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 17);
+  messageDesc(file_weft_v1_job, 18);
 
 /**
  * Record is one key with its reduced value.
@@ -869,7 +900,7 @@ export type Record = Message<"weft.v1.Record"> & {
  * Use `create(RecordSchema)` to create a new message.
  */
 export const RecordSchema: GenMessage<Record> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 18);
+  messageDesc(file_weft_v1_job, 19);
 
 /**
  * ReadResultsResponse is one batch of results. A stream of batches carries the records in the
@@ -917,7 +948,7 @@ export type ReadResultsResponse = Message<"weft.v1.ReadResultsResponse"> & {
  * Use `create(ReadResultsResponseSchema)` to create a new message.
  */
 export const ReadResultsResponseSchema: GenMessage<ReadResultsResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 19);
+  messageDesc(file_weft_v1_job, 20);
 
 /**
  * CancelJobRequest names the job to cancel.
@@ -938,7 +969,7 @@ export type CancelJobRequest = Message<"weft.v1.CancelJobRequest"> & {
  * Use `create(CancelJobRequestSchema)` to create a new message.
  */
 export const CancelJobRequestSchema: GenMessage<CancelJobRequest> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 20);
+  messageDesc(file_weft_v1_job, 21);
 
 /**
  * CancelJobResponse carries the job after the cancellation took effect.
@@ -959,7 +990,7 @@ export type CancelJobResponse = Message<"weft.v1.CancelJobResponse"> & {
  * Use `create(CancelJobResponseSchema)` to create a new message.
  */
 export const CancelJobResponseSchema: GenMessage<CancelJobResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 21);
+  messageDesc(file_weft_v1_job, 22);
 
 /**
  * ListJobsRequest pages through jobs.
@@ -994,7 +1025,7 @@ export type ListJobsRequest = Message<"weft.v1.ListJobsRequest"> & {
  * Use `create(ListJobsRequestSchema)` to create a new message.
  */
 export const ListJobsRequestSchema: GenMessage<ListJobsRequest> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 22);
+  messageDesc(file_weft_v1_job, 23);
 
 /**
  * ListJobsResponse is one page of jobs.
@@ -1022,7 +1053,7 @@ export type ListJobsResponse = Message<"weft.v1.ListJobsResponse"> & {
  * Use `create(ListJobsResponseSchema)` to create a new message.
  */
 export const ListJobsResponseSchema: GenMessage<ListJobsResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 23);
+  messageDesc(file_weft_v1_job, 24);
 
 /**
  * GetJobTraceRequest names the job whose trace to return.
@@ -1043,7 +1074,7 @@ export type GetJobTraceRequest = Message<"weft.v1.GetJobTraceRequest"> & {
  * Use `create(GetJobTraceRequestSchema)` to create a new message.
  */
 export const GetJobTraceRequestSchema: GenMessage<GetJobTraceRequest> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 24);
+  messageDesc(file_weft_v1_job, 25);
 
 /**
  * TraceSpan is one span of a job's trace, as the coordinator recorded it.
@@ -1120,7 +1151,7 @@ export type TraceSpan = Message<"weft.v1.TraceSpan"> & {
  * Use `create(TraceSpanSchema)` to create a new message.
  */
 export const TraceSpanSchema: GenMessage<TraceSpan> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 25);
+  messageDesc(file_weft_v1_job, 26);
 
 /**
  * GetJobTraceResponse is the job's trace.
@@ -1148,7 +1179,7 @@ export type GetJobTraceResponse = Message<"weft.v1.GetJobTraceResponse"> & {
  * Use `create(GetJobTraceResponseSchema)` to create a new message.
  */
 export const GetJobTraceResponseSchema: GenMessage<GetJobTraceResponse> = /*@__PURE__*/
-  messageDesc(file_weft_v1_job, 26);
+  messageDesc(file_weft_v1_job, 27);
 
 /**
  * JobState is where a job is in its life.
