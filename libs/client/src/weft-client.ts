@@ -37,8 +37,13 @@ export interface JobsFilter extends CallOptionsInit {
   readonly limit?: number;
 }
 
-/** Largest chunk `upload` puts in one message, in bytes (1 MiB, like Weft's own streams). */
-const uploadChunkBytes = 1024 * 1024;
+/**
+ * Largest chunk `upload` puts in one message, in bytes: just under 1 MiB, so the encoded message
+ * (chunk, tag and length) fits 1 MiB. protobuf-es grows its write buffer to the next power of two,
+ * so a message a few bytes over 1 MiB costs a 2 MiB buffer to encode, here and again where the
+ * gateway relays it: 1 MiB reads (a file stream's usual size) go as 1 MiB - 16 bytes and 16 bytes.
+ */
+const uploadChunkBytes = 1024 * 1024 - 16;
 
 /** The typed client of a Weft gateway. */
 export interface WeftClient {
@@ -51,8 +56,10 @@ export interface WeftClient {
    */
   submit(spec: JobSpecInit, options?: CallOptionsInit): Promise<JobHandle>;
   /**
-   * Submits a job whose input is streamed (UploadJob: the spec, then `data` as ~1 MiB chunks; lines
-   * may span chunks). `spec.inputs` may be empty. Never retried. Throws like `submit`.
+   * Submits a job whose input is streamed (UploadJob: the spec, then `data` as ~1 MiB chunks, lines
+   * may span chunks, then `end` with the byte count, which alone tells the cluster the upload is
+   * complete: the job maps the input as it arrives, and fails if the call is cancelled or breaks
+   * off). `spec.inputs` may be empty. Never retried. Throws like `submit`.
    */
   upload(spec: JobSpecInit, data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: CallOptionsInit): Promise<JobHandle>;
   /** The handle of an existing job; makes no call. */
@@ -98,11 +105,15 @@ export function createWeftClientWithTransport(options: WeftClientOptions & { rea
     async upload(spec, data, callOptions = {}) {
       async function* requests(): AsyncGenerator<UploadJobRequest> {
         yield create(UploadJobRequestSchema, { kind: { case: 'spec', value: toJobSpec(spec) } });
+        let sent = 0;
         for await (const bytes of data) {
           for (let offset = 0; offset < bytes.byteLength; offset += uploadChunkBytes) {
             yield create(UploadJobRequestSchema, { kind: { case: 'chunk', value: bytes.subarray(offset, offset + uploadChunkBytes) } });
           }
+          sent += bytes.byteLength;
         }
+        // Only now is the upload complete: a stream cut short, even one that looks ended, lacks this.
+        yield create(UploadJobRequestSchema, { kind: { case: 'end', value: { bytes: BigInt(sent) } } });
       }
       const res = await jobService.uploadJob(requests(), { headers, signal: callOptions.signal, timeoutMs: callOptions.timeoutMs });
       if (!res.jobId) throw new ConnectError('UploadJob returned no job id', Code.Internal);

@@ -14,7 +14,7 @@ import { createJobService } from './job-service.js';
 import { JobStore } from './job-store.js';
 import type { InputPolicy } from './input-policy.js';
 import { createScatterService } from './scatter-service.js';
-import { UploadStore } from './upload-store.js';
+import { UploadStore, defaultUploadSplitBytes } from './upload-store.js';
 import { NodePolicies } from './node-policies.js';
 import { observeBreakers } from './policy-metrics.js';
 import { SlotScheduler } from './slot-scheduler.js';
@@ -54,10 +54,13 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
     split: config.split, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
     policies, speculation: config.speculation, inputPolicy,
   });
+  // Before the journal's unfinished jobs run again: it fails those whose upload a stop cut off.
+  // Upload ranges are the split bounds' nearest size to 32 MiB (see upload-store.ts).
+  const uploadSplitBytes = Math.min(config.split.maxBytes, Math.max(config.split.minBytes, defaultUploadSplitBytes));
+  const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log, splitBytes: uploadSplitBytes });
   const recovered = jobs.recover();
   if (recovered > 0) log.info({ jobs: recovered }, 're-running unfinished jobs from the journal');
 
-  const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log });
   const health = new HealthRegistry();
   // Silence drops a worker's streams no sooner than the node timeout declares it lost (see keepaliveTimeoutMs).
   const server = new GrpcServer({ host: config.host, port: config.port, log, tls: config.tls, keepaliveTimeoutMs: Math.max(5_000, config.nodeTimeoutMs) })

@@ -11,6 +11,7 @@ import { JobTraces } from './job-tracing.js';
 import type { InputPolicy } from './input-policy.js';
 import { jobParams, validateJobSpec } from './validate-job-spec.js';
 import { phasesFromCounters } from './phase-counts.js';
+import type { MapInputFeed } from './upload-feed.js';
 
 /**
  * Owns every job's life: validates and journals submissions, runs at most `maxRunningJobs` at a
@@ -33,8 +34,11 @@ export class JobManager {
     this.seq = deps.store.maxSeq();
   }
 
-  /** Validates, journals and queues a job; returns it (or the earlier one with the same idempotency key). */
-  async submit(spec: JobSpec): Promise<{ job: StoredJob; deduplicated: boolean }> {
+  /**
+   * Validates, journals and queues a job; returns it (or the earlier one with the same idempotency
+   * key). With `feed`, the spec input it names is mapped as its ranges arrive (an upload still streaming).
+   */
+  async submit(spec: JobSpec, options: { feed?: MapInputFeed } = {}): Promise<{ job: StoredJob; deduplicated: boolean }> {
     if (spec.idempotencyKey) {
       const earlier = this.deps.store.getByIdempotencyKey(spec.idempotencyKey);
       if (earlier) return { job: earlier, deduplicated: true };
@@ -61,7 +65,7 @@ export class JobManager {
     this.traces.begin(job, false);
     this.deps.store.insert(job);
     this.deps.log.info({ jobId: job.id, function: spec.function, inputs: spec.inputs.length }, 'job accepted');
-    this.enqueue(job, params);
+    this.enqueue(job, params, options.feed);
     return { job, deduplicated: false };
   }
 
@@ -126,8 +130,8 @@ export class JobManager {
     await Promise.allSettled([...this.finished]);
   }
 
-  private enqueue(job: StoredJob, params: Record<string, unknown>): void {
-    const runner = new JobRunner(job, this.deps.functions.getJob(job.spec.function), params, this.deps);
+  private enqueue(job: StoredJob, params: Record<string, unknown>, feed?: MapInputFeed): void {
+    const runner = new JobRunner(job, this.deps.functions.getJob(job.spec.function), params, this.deps, feed);
     runner.events.append({ case: 'state', value: JobState.QUEUED }, runner.progress());
     this.runners.set(job.id, runner);
     this.queue.push(runner);

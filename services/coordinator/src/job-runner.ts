@@ -19,6 +19,7 @@ import { runToChunks } from './result-chunks.js';
 import { InputUnavailableError, runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 import type { MapOutputLocation } from '@weft/proto/cluster';
+import type { MapInputFeed } from './upload-feed.js';
 
 /** What a runner needs from the coordinator. */
 export interface RunnerDeps {
@@ -65,6 +66,8 @@ export class JobRunner {
   private readonly abort = new AbortController();
   private cancelled = false;
   private maps: MapTask[] = [];
+  /** True while map tasks may still arrive from the feed. */
+  private feedOpen = false;
   private readonly stragglers: Partial<Record<Phase, StragglerDetector>> = {};
 
   constructor(
@@ -72,6 +75,8 @@ export class JobRunner {
     private readonly definition: JobDefinition,
     private readonly params: Record<string, unknown>,
     private readonly deps: RunnerDeps,
+    /** Input still arriving (an upload): its ranges become map tasks as they complete. */
+    private readonly feed?: MapInputFeed,
   ) {}
 
   /** Progress of both phases. */
@@ -101,14 +106,15 @@ export class JobRunner {
 
       const plans = await withSpan('plan', { 'weft.job.id': job.id }, async (span) => {
         const mapSlots = deps.registry.available(NodeRole.MAPPER).reduce((sum, node) => sum + node.slots, 0);
-        const planned = await planMapTasks(job.spec, { ...deps.split, mapSlots });
+        const spec = this.feed ? { ...job.spec, inputs: job.spec.inputs.filter((_, index) => index !== this.feed!.inputIndex) } : job.spec;
+        const planned = await planMapTasks(spec, { ...deps.split, mapSlots });
         span.setAttributes({ 'weft.map.tasks': planned.tasks.length, 'weft.reduce.tasks': this.partitions, 'weft.map.split_bytes': planned.splitBytes, 'weft.map.slots': mapSlots });
         return planned.tasks;
       });
       this.maps = plans.map((plan) => ({ plan, attempts: 0 }));
       this.phases.map.tasksTotal = this.maps.length;
       this.phases.reduce.tasksTotal = this.partitions;
-      await this.all(this.maps.map((task) => this.runMapTask(task)));
+      await this.all([...this.maps.map((task) => this.runMapTask(task)), ...(this.feed ? [this.followFeed(this.feed)] : [])]);
       await this.all(Array.from({ length: this.partitions }, (_, partition) => this.runReduceTask(partition)));
 
       job.resultCount = deps.store.countResults(job.id);
@@ -141,6 +147,34 @@ export class JobRunner {
     return this.job.spec.maxAttempts || this.deps.maxAttempts;
   }
 
+  /**
+   * Starts a map task for each range of the feed as it arrives, then waits for them all. A task
+   * that fails stops the feed at once (the job's abort), and input that broke off fails the job.
+   */
+  private async followFeed(feed: MapInputFeed): Promise<void> {
+    const started: Promise<void>[] = [];
+    const failed = (error: unknown): void => {
+      if (!this.abort.signal.aborted) this.abort.abort(error);
+    };
+    this.feedOpen = true;
+    try {
+      for await (const input of feed.ranges(this.abort.signal)) {
+        const task: MapTask = { plan: { id: `m-${this.maps.length}`, input, bytes: input.end - input.start }, attempts: 0 };
+        this.maps.push(task);
+        this.phases.map.tasksTotal += 1;
+        const run = this.runMapTask(task);
+        run.catch(failed);
+        started.push(run);
+      }
+    } catch (error) {
+      await Promise.allSettled(started);
+      throw error;
+    } finally {
+      this.feedOpen = false;
+    }
+    await Promise.all(started);
+  }
+
   /** Like Promise.all, but the first failure aborts the job's other work at once. */
   private async all(work: Promise<void>[]): Promise<void> {
     try {
@@ -155,7 +189,8 @@ export class JobRunner {
   /** What a round of attempts of `phase` needs (see attempt-race.ts). */
   private raceContext(phase: Phase.MAP | Phase.REDUCE): RaceContext {
     const counts = phase === Phase.MAP ? this.phases.map : this.phases.reduce;
-    this.stragglers[phase] ??= new StragglerDetector(this.deps.speculation, () => ({ total: counts.tasksTotal, done: counts.tasksDone }));
+    // While a feed may add map tasks the phase is not near its end, whatever the counts say.
+    this.stragglers[phase] ??= new StragglerDetector(this.deps.speculation, () => ({ total: counts.tasksTotal + (phase === Phase.MAP && this.feedOpen ? 1 : 0), done: counts.tasksDone }));
     return {
       scheduler: this.deps.scheduler,
       policies: this.deps.policies,

@@ -120,6 +120,19 @@ export class JobStore {
     return row ? toJob(row) : undefined;
   }
 
+  /**
+   * Gives a journaled job the idempotency key it was submitted without (an upload claims its key
+   * only once all its bytes are in, so a broken upload never holds one). Returns the other job
+   * when one already holds the key, leaving `job` without it.
+   */
+  claimIdempotencyKey(job: StoredJob, key: string): StoredJob | undefined {
+    const holder = this.getByIdempotencyKey(key);
+    if (holder) return holder.id === job.id ? undefined : holder;
+    job.spec.idempotencyKey = key;
+    this.db.prepare('UPDATE jobs SET idempotency_key = ?, spec = ? WHERE id = ?').run(key, toBinary(JobSpecSchema, job.spec), job.id);
+    return undefined;
+  }
+
   /** Jobs newest first, optionally in one state, after the sequence number `beforeSeq`. */
   list(options: { state?: JobState; beforeSeq?: number; limit: number }): StoredJob[] {
     const where: string[] = [];
