@@ -55,7 +55,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
     policies, speculation: config.speculation, inputPolicy,
   });
   // Before the journal's unfinished jobs run again: it fails those whose upload a stop cut off.
-  // Upload ranges are the split bounds' nearest size to 32 MiB (see upload-store.ts).
+  // Upload ranges are the split bounds' nearest size to 64 MiB (see upload-store.ts).
   const uploadSplitBytes = Math.min(config.split.maxBytes, Math.max(config.split.minBytes, defaultUploadSplitBytes));
   const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log, splitBytes: uploadSplitBytes });
   const recovered = jobs.recover();
