@@ -15,6 +15,12 @@ export interface FetchPartitionOptions {
   timeoutMs?: number;
   /** Retries of a fetch failing with a retryable code or timing out (default 2). */
   retries?: number;
+  /**
+   * Reads one source's pieces (the `data` of its StreamPartition messages) instead of the Connect
+   * client of `clients`: the reducer's own h2c reader (`PartitionStreams`). Errors must be
+   * ConnectErrors, as the Connect client's are.
+   */
+  openStream?: (source: MapOutputLocation, request: { jobId: string; taskId: string; attempt: number; partition: number }, signal: AbortSignal) => AsyncIterable<Uint8Array>;
   /** Called once for every source that could not be read (after its retries), with the reason. */
   onFailed?: (source: MapOutputLocation, reason: string) => void;
   /**
@@ -152,13 +158,14 @@ export async function fetchPartition(
     await withSpan(`shuffle fetch ${source.taskId}`, { ...attributes, 'weft.probe': probeOnly }, async (span) => {
       const sink = new RunSink(spillFile && memoryBudgetBytes !== undefined ? () => spillFile(index) : undefined, memoryBudgetBytes, hold, () => held);
       try {
-        const mapper = clients.client(MapperService, source.address);
+        const request = { jobId, taskId: source.taskId, attempt: source.attempt, partition };
+        const open = options.openStream ?? connectStream(clients);
         // Idempotent: a fetch that failed with a retryable code or timed out is simply repeated.
         await policy.execute(async ({ signal }) => {
           await sink.reset();
-          for await (const piece of mapper.streamPartition({ jobId, taskId: source.taskId, attempt: source.attempt, partition }, { signal })) {
+          for await (const piece of open(source, request, signal)) {
             if (probeOnly) break; // readable: that is all a probe needs to know
-            await sink.write(piece.data);
+            await sink.write(piece);
           }
         }, options.signal);
       } catch (error) {
@@ -209,6 +216,13 @@ export async function fetchPartition(
     throw new PartitionUnavailableError(`${failures.length} of ${sources.length} map outputs of partition ${partition} are unavailable: ${failures.join('; ')}`);
   }
   return { runs: runs.filter((run): run is Run => run !== undefined), files: files.filter((file): file is string => file !== undefined), bytes, peakHeldBytes, merges };
+}
+
+/** Pieces of a source read through the Connect client of `clients`. */
+function connectStream(clients: ClientFactory): NonNullable<FetchPartitionOptions['openStream']> {
+  return async function* (source, request, signal) {
+    for await (const piece of clients.client(MapperService, source.address).streamPartition(request, { signal })) yield piece.data;
+  };
 }
 
 /**

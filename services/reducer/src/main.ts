@@ -8,6 +8,7 @@ import { spillDirName, sweepStaleSpillDirs } from '@weft/records';
 import { loadConfigOrExit, runService, startWorkerNode } from '@weft/rpc';
 import { createLogger, observePool, startTelemetry } from '@weft/telemetry';
 import { loadConfig } from './config.js';
+import { PartitionStreams } from './partition-streams.js';
 import { createReducerService, type ReducerStats } from './reducer-service.js';
 
 const config = loadConfigOrExit('reducer', () => loadConfig(process.env));
@@ -26,10 +27,14 @@ await runService({
     const spillDir = config.spillDir || path.join(tmpdir(), spillDirName('reducer', config.nodeId));
     rmSync(spillDir, { recursive: true, force: true });
     mkdirSync(spillDir, { recursive: true });
+    // Shuffle fetches from h2c mappers read the gRPC responses themselves (far less CPU than Connect's
+    // client); with internal TLS they go through the Connect client, which holds the certificates.
+    const partitionStreams = config.tls ? undefined : new PartitionStreams();
     return startWorkerNode(NodeRole.REDUCER, 'reducer', { ...config, slots: config.poolMaxThreads }, log, {
-      serve: (server, clients) => server.add(ReducerService, createReducerService(pool, clients, { ...config, spillDir }, stats, log)),
+      serve: (server, clients) => server.add(ReducerService, createReducerService(pool, clients, { ...config, spillDir, partitionStreams }, stats, log)),
       load: () => ({ busySlots: pool.busy, queued: pool.queued, tasksCompleted: BigInt(stats.tasksCompleted) }),
       close: async () => {
+        partitionStreams?.close();
         await pool.close();
         rmSync(spillDir, { recursive: true, force: true });
       },

@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fetchPartition } from './fetch-partition.js';
+import type { PartitionStreams } from './partition-streams.js';
 
 /** Counters the heartbeat reports. */
 export interface ReducerStats {
@@ -22,7 +23,23 @@ export interface ReducerStats {
  * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
  * and reduces them on the worker-thread pool, and streams the output run back in chunks.
  */
-export function createReducerService(pool: TaskPool, clients: ClientFactory, options: { fetchConcurrency: number; fetchTimeoutMs: number; mergeMemoryBytes: number; spillDir?: string; mergeWhileFetching?: boolean }, stats: ReducerStats, log: Logger): ServiceImpl<typeof ReducerService> {
+export function createReducerService(
+  pool: TaskPool,
+  clients: ClientFactory,
+  options: {
+    fetchConcurrency: number;
+    fetchTimeoutMs: number;
+    mergeMemoryBytes: number;
+    spillDir?: string;
+    mergeWhileFetching?: boolean;
+    /** Reads StreamPartition responses itself (h2c mappers only) instead of through `clients`' Connect client. */
+    partitionStreams?: PartitionStreams;
+  },
+  stats: ReducerStats,
+  log: Logger,
+): ServiceImpl<typeof ReducerService> {
+  const partitionStreams = options.partitionStreams;
+  const openStream = partitionStreams ? (source: MapOutputLocation, request: Parameters<PartitionStreams['stream']>[1], signal: AbortSignal) => partitionStreams.stream(source.address, request, signal) : undefined;
   return {
     async *runReduceTask(request, ctx): AsyncGenerator<MessageInitShape<typeof RunReduceTaskResponseSchema>> {
       const task = request.task;
@@ -37,7 +54,7 @@ export function createReducerService(pool: TaskPool, clients: ClientFactory, opt
         let fetched: Awaited<ReturnType<typeof fetchPartition>>;
         try {
           fetched = await fetchPartition(clients, task.jobId, request.partition, request.sources, {
-            concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs,
+            concurrency: options.fetchConcurrency, signal: ctx.signal, timeoutMs: options.fetchTimeoutMs, openStream,
             onFailed: (source, reason) => unreadable.push({ source, reason }),
             memoryBudgetBytes: options.mergeMemoryBytes,
             compact: async (runs) => (await pool.runMerge({ job: request.function, runs }, { signal: ctx.signal })).output,
