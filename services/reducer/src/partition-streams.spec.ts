@@ -30,6 +30,7 @@ describe('PartitionStreams (the reducer\'s own StreamPartition reader)', () => {
     server.add(MapperService, {
       async *streamPartition(request, ctx) {
         ctx.signal.addEventListener('abort', () => (cancelled += 1));
+        if (request.taskId === 'stall') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
         if (request.taskId === 'gone') throw new PartitionUnavailableError(`job ${request.jobId} has no output of map task gone`);
         const run = runs[request.taskId]!;
         for (let at = 0; at < run.byteLength; at += chunkBytes) {
@@ -52,6 +53,11 @@ describe('PartitionStreams (the reducer\'s own StreamPartition reader)', () => {
   const read = async (taskId: string, signal = new AbortController().signal): Promise<Uint8Array[]> => {
     const pieces: Uint8Array[] = [];
     for await (const piece of streams.stream(address, { jobId: 'j', taskId, attempt: 1, partition: 0 }, signal)) pieces.push(piece);
+    return pieces;
+  };
+  const collect = async (from: PartitionStreams, taskId: string, signal = new AbortController().signal): Promise<Uint8Array[]> => {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of from.stream(address, { jobId: 'j', taskId, attempt: 1, partition: 0 }, signal)) pieces.push(piece);
     return pieces;
   };
   const connectError = async (taskId: string): Promise<ConnectError> => {
@@ -111,6 +117,22 @@ describe('PartitionStreams (the reducer\'s own StreamPartition reader)', () => {
     expect((aborted as ConnectError).code).toBe(Code.Canceled);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(cancelled).toBeGreaterThan(before);
+  });
+
+  it('drops a session whose call was aborted after a long silence (a dead link), so the retry connects afresh', async () => {
+    const stalling = new PartitionStreams({ stallMs: 50 });
+    try {
+      expect(Buffer.compare(joinRun(await collect(stalling, 'small')), runs['small']!)).toBe(0);
+      expect(stalling.sessionCount).toBe(1);
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(new Error('fetch timed out')), 200);
+      const error = await collect(stalling, 'stall', abort.signal).then(() => undefined, (e: unknown) => e);
+      expect((error as ConnectError).code).toBe(Code.Canceled);
+      expect(stalling.sessionCount).toBe(0);
+      expect(Buffer.compare(joinRun(await collect(stalling, 'small')), runs['small']!)).toBe(0);
+    } finally {
+      stalling.close();
+    }
   });
 
   it('holds back a fast mapper while the reader is slow, and loses nothing', async () => {

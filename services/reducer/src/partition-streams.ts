@@ -26,6 +26,14 @@ const path = `/${MapperService.typeName}/${MapperService.method.streamPartition.
 export class PartitionStreams {
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
 
+  /** @param options.stallMs a call aborted (timed out, say) after this long without a byte drops its session (default 5 s). */
+  constructor(private readonly options: { stallMs?: number } = {}) {}
+
+  /** Open sessions (one per mapper address in use). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
   /** The pieces of one partition of one map output (`data` of each StreamPartitionResponse, in order). */
   async *stream(address: string, request: Pick<StreamPartitionRequest, 'jobId' | 'taskId' | 'attempt' | 'partition'>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
     signal.throwIfAborted();
@@ -60,6 +68,9 @@ export class PartitionStreams {
       }
     } catch (error) {
       failure = ConnectError.from(error);
+      // A call aborted (timed out, say) after a long silence may sit on a connection that is dead
+      // without an error (a cut link): drop the session, so a retry connects afresh.
+      if (signal.aborted && performance.now() - call.lastActivity > (this.options.stallMs ?? 5_000)) this.drop(address);
       throw error;
     } finally {
       call.detach();
@@ -77,6 +88,11 @@ export class PartitionStreams {
   close(): void {
     for (const session of this.sessions.values()) session.destroy();
     this.sessions.clear();
+  }
+
+  private drop(address: string): void {
+    this.sessions.get(address)?.destroy();
+    this.sessions.delete(address);
   }
 
   private session(address: string): http2.ClientHttp2Session {
@@ -109,6 +125,8 @@ export class PartitionStreams {
  * `data` queued for the reader, and the status from the trailers (or headers, trailers-only).
  */
 class Call {
+  /** When the call last received anything (performance.now()). */
+  lastActivity = performance.now();
   private readonly pieces: Uint8Array[] = [];
   private failure: ConnectError | undefined;
   private done = false;
@@ -204,6 +222,7 @@ class Call {
 
   private onData(chunk: Uint8Array): void {
     if (this.failure) return;
+    this.lastActivity = performance.now();
     let at = 0;
     while (at < chunk.byteLength) {
       if (this.message === undefined) {
