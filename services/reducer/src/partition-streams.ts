@@ -5,8 +5,13 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { weftTracer } from '@weft/telemetry';
 import { MapperService, StreamPartitionRequestSchema, type StreamPartitionRequest } from '@weft/proto/cluster';
 
-/** HTTP/2 receive windows of the sessions (as `@weft/client`'s wide windows): bulk data is not held to 64 KiB per round trip. */
-const streamWindowBytes = 4 * 1024 * 1024;
+/**
+ * HTTP/2 receive windows of the sessions: one stream may use the whole connection's 16 MiB (the
+ * Connect client's are 4 MiB per stream), so a partition fetched from one map output alone is not
+ * held to 4 MiB per round trip (a ~10% shorter fetch of 35 MB, interleaved A/B), while what a
+ * mapper can have in flight to this reducer stays 16 MiB however many streams it serves.
+ */
+const streamWindowBytes = 16 * 1024 * 1024;
 const sessionWindowBytes = 16 * 1024 * 1024;
 /** Pieces queued before the stream is paused (a consumer that writes to a spill file may be slower than the network). */
 const queuedPiecesMax = 4;
