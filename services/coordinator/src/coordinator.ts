@@ -14,7 +14,7 @@ import { createJobService } from './job-service.js';
 import { JobStore } from './job-store.js';
 import type { InputPolicy } from './input-policy.js';
 import { createScatterService } from './scatter-service.js';
-import { UploadStore, defaultUploadSplitBytes } from './upload-store.js';
+import { UploadStore } from './upload-store.js';
 import { NodePolicies } from './node-policies.js';
 import { observeBreakers } from './policy-metrics.js';
 import { SlotScheduler } from './slot-scheduler.js';
@@ -55,9 +55,8 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
     policies, speculation: config.speculation, inputPolicy,
   });
   // Before the journal's unfinished jobs run again: it fails those whose upload a stop cut off.
-  // Upload ranges are the split bounds' nearest size to 64 MiB (see upload-store.ts).
-  const uploadSplitBytes = Math.min(config.split.maxBytes, Math.max(config.split.minBytes, defaultUploadSplitBytes));
-  const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log, splitBytes: uploadSplitBytes });
+  // An upload's ranges are as big as the planner's largest split (see upload-store.ts).
+  const uploads = new UploadStore(uploadDir, { jobs, store, functions, policy: inputPolicy, log, splitBytes: config.split.maxBytes });
   const recovered = jobs.recover();
   if (recovered > 0) log.info({ jobs: recovered }, 're-running unfinished jobs from the journal');
 

@@ -17,13 +17,14 @@ import { validateJobSpec } from './validate-job-spec.js';
 const orphanAgeMs = 60 * 60_000;
 
 /**
- * How big the ranges of an upload are by default (see `UploadStore`'s `splitBytes`). Smaller ones
- * start mapping sooner, but while the upload streams the maps share the cores with it and fall
- * behind anyway, and each task costs (its keys are combined only within it): 256 MB on 2 one-thread
- * mappers measured 0.50x the 2-thread baseline with 32 MiB ranges, 0.54x with 64 MiB, 0.53x with
- * 128 MiB (medians of 4 interleaved rounds).
+ * How big the ranges of an upload are by default (see `UploadStore`'s `splitBytes`): the
+ * coordinator passes COORDINATOR_SPLIT_SIZE, the largest split the planner makes of a file (128 MiB
+ * by default). Smaller ranges start mapping sooner, but each task costs (its keys are combined only
+ * within it, then sorted, shuffled and merged), and on a busy machine the maps only share the cores
+ * with the upload: 256 MB on 2 one-thread mappers used ~1 CPU-second more with 64 MiB ranges than
+ * with 128 MiB, and was no faster (interleaved rounds with the 2-thread baseline).
  */
-export const defaultUploadSplitBytes = 64 * 1024 * 1024;
+export const defaultUploadSplitBytes = 128 * 1024 * 1024;
 
 /**
  * UploadJob's server side. The stream's bytes go straight to a file under `<data dir>/uploads`
@@ -56,7 +57,7 @@ export class UploadStore {
     readonly dir: string,
     private readonly deps: {
       jobs: Pick<JobManager, 'submit'>; store: JobStore; functions: FunctionRegistry; policy: InputPolicy; log: Logger; sweepIntervalMs?: number;
-      /** Bytes of upload per map task, cut at a line end (default 64 MiB). */
+      /** Bytes of upload per map task, cut at a line end (default {@link defaultUploadSplitBytes}). */
       splitBytes?: number;
     },
   ) {

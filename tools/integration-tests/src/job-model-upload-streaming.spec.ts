@@ -8,8 +8,8 @@ import { eventually } from './support/resilience-helpers.js';
 import { diffCounts, noDifferences, referenceWordCount } from './support/reference-word-count.js';
 
 // UploadJob overlaps uploading and mapping: the job is journaled with the upload's first bytes and
-// maps each complete line-aligned range (here 1 MiB: COORDINATOR_SPLIT_SIZE bounds the upload's
-// ranges) while the rest streams. Never at the cost of correctness: an upload that breaks off, or
+// maps each complete line-aligned range (here 1 MiB: COORDINATOR_SPLIT_SIZE is the upload's range
+// size) while the rest streams. Never at the cost of correctness: an upload that breaks off, or
 // whose coordinator dies mid-stream, fails its job instead of counting half the input, and frees
 // its idempotency key for the retry.
 
