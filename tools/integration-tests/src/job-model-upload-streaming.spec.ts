@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
 import { JobState, Phase, type Job, type WeftClient } from '@weft/client';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { JobService, type UploadJobRequestSchema } from '@weft/proto';
 import { generateCorpusFile } from '@weft/corpus';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { countsOf, readAll } from './support/read-results.js';
@@ -97,6 +101,34 @@ describe('UploadJob while it streams', () => {
       expect(diffCounts(expected, countsOf(await readAll(retried)))).toEqual(noDifferences(expected.size));
       // Now the key is taken: the same upload again is the same job, its bytes never stored.
       expect((await client.upload(spec, [corpus])).id).toBe(retried.id);
+    }));
+
+  it('only a stream closed by end is an upload: without it, or with the wrong byte count, INVALID_ARGUMENT names the field', () =>
+    suite.run(async ({ client, gatewayUrl }) => {
+      const jobs = createClient(JobService, createGrpcTransport({ baseUrl: gatewayUrl }));
+      const data = new TextEncoder().encode('a b a\n');
+      async function* stream(end?: bigint): AsyncGenerator<MessageInitShape<typeof UploadJobRequestSchema>> {
+        yield { kind: { case: 'spec', value: { function: 'wordcount' } } };
+        yield { kind: { case: 'chunk', value: data } };
+        if (end !== undefined) yield { kind: { case: 'end', value: { bytes: end } } };
+      }
+      const refusal = async (end?: bigint) => {
+        const error = await jobs.uploadJob(stream(end)).then(() => undefined, (e: unknown) => ConnectError.from(e));
+        return error && { code: error.code, message: error.rawMessage };
+      };
+      const before = await jobIds(client);
+      expect(await refusal()).toEqual({ code: Code.InvalidArgument, message: expect.stringMatching(/^end never came/) });
+      expect(await refusal(7n)).toEqual({ code: Code.InvalidArgument, message: 'end.bytes is 7 but the chunks held 6 bytes' });
+      // Each started a job on the first bytes, and each failed.
+      const started = (await client.jobs({ limit: 20 })).filter((job) => !before.has(job.id));
+      expect(started).toHaveLength(2);
+      for (const job of started) {
+        const ended = await client.job(job.id).wait().catch(() => client.job(job.id).get());
+        expect({ state: ended.state, error: ended.error }).toEqual({ state: JobState.FAILED, error: expect.stringMatching(/^the upload broke off after 6 bytes: end/) });
+      }
+      const { jobId } = await jobs.uploadJob(stream(6n));
+      expect((await client.job(jobId).wait()).state).toBe(JobState.SUCCEEDED);
+      expect(countsOf(await readAll(client.job(jobId)))).toEqual(new Map([['a', 2], ['b', 1]]));
     }));
 
   it('a coordinator killed mid-upload fails the job when it starts again, instead of counting half the input', () =>
