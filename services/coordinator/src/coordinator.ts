@@ -8,7 +8,7 @@ import type { Logger, RecentTraces } from '@weft/telemetry';
 import { createClusterService } from './cluster-service.js';
 import type { CoordinatorConfig } from './config.js';
 import { JobManager } from './job-manager.js';
-import { withJobAccess } from './job-access.js';
+import { uploadJobCreated, withJobAccess } from './job-access.js';
 import { JobOwners } from './job-owners.js';
 import { createJobService } from './job-service.js';
 import { JobStore } from './job-store.js';
@@ -65,7 +65,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
   const server = new GrpcServer({ host: config.host, port: config.port, log, tls: config.tls, keepaliveTimeoutMs: Math.max(5_000, config.nodeTimeoutMs) })
     .add(Health, health.impl())
     .add(RegistryService, registry.impl())
-    .add(JobService, withJobAccess({ ...createJobService(jobs, store, traces), uploadJob: (requests) => uploads.receive(requests) }, jobs, owners))
+    .add(JobService, withJobAccess({ ...createJobService(jobs, store, traces), uploadJob: (requests, ctx) => uploads.receive(requests, { onJobCreated: ctx.values.get(uploadJobCreated) }) }, jobs, owners))
     .add(ScatterGatherService, createScatterService({ registry, functions, clients, log, policies }));
   const startedMs = Date.now();
   let address = '';

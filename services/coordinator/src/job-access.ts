@@ -1,4 +1,4 @@
-import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
+import { createContextKey, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { FailedPreconditionError, InvalidArgumentError, JobNotFoundError } from '@weft/errors';
 import type { JobService } from '@weft/proto';
 import type { JobManager } from './job-manager.js';
@@ -10,6 +10,13 @@ export const principalHeader = 'x-weft-principal';
 export const adminHeader = 'x-weft-admin';
 
 const maxPageSize = 1000;
+
+/**
+ * Set by {@link withJobAccess} on an UploadJob call: the UploadJob handler calls it with the job's id
+ * the moment it journals the job (at the upload's first bytes), so the caller owns the job while
+ * it uploads and also when the upload breaks off, not only once the call answers.
+ */
+export const uploadJobCreated = createContextKey<((jobId: string) => void) | undefined>(undefined, { description: 'weft: UploadJob job created' });
 
 interface Caller {
   readonly name: string;
@@ -27,7 +34,7 @@ type JobServiceImpl = Partial<ServiceImpl<typeof JobService>>;
 
 /**
  * Wraps the JobService so a caller sees only its own jobs: SubmitJob and UploadJob record the
- * caller as the job's owner; GetJob, GetJobTrace, WatchJob, ReadResults and CancelJob on another caller's job
+ * caller as the job's owner (UploadJob as soon as the job exists, see {@link uploadJobCreated}); GetJob, GetJobTrace, WatchJob, ReadResults and CancelJob on another caller's job
  * answer NOT_FOUND exactly like a job that does not exist (so ids do not leak); ListJobs lists
  * only the caller's jobs. Admin callers and calls without an identity are not restricted.
  */
@@ -54,6 +61,7 @@ export function withJobAccess(inner: JobServiceImpl, jobs: JobManager, owners: J
       return response;
     },
     async uploadJob(requests, ctx) {
+      ctx.values.set(uploadJobCreated, (jobId) => own(ctx, jobId, false));
       const response = await inner.uploadJob!(requests, ctx);
       own(ctx, response.jobId ?? '', response.deduplicated ?? false);
       return response;

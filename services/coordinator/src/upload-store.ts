@@ -73,12 +73,13 @@ export class UploadStore {
    * Receives one UploadJob stream: validates the spec first (before any byte is stored), submits
    * the job with the first bytes, writes the chunks to its file while the job maps what is
    * complete, and answers once the stream ended with `end` and the job holds its idempotency key.
+   * `options.onJobCreated` hears the job's id as soon as it is journaled (the caller's ownership).
    * @throws InvalidArgumentError when the first message is not the spec, the last not `end` (or
    *   its byte count is not the chunks'), one between them not a chunk, or nothing at all is
    *   input; FailedPreconditionError when the job ended before its upload; whatever validation
    *   and submission throw.
    */
-  async receive(requests: AsyncIterable<UploadJobRequest>): Promise<UploadJobResponse> {
+  async receive(requests: AsyncIterable<UploadJobRequest>, options: { onJobCreated?: (jobId: string) => void } = {}): Promise<UploadJobResponse> {
     const iterator = requests[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (first.done || first.value.kind.case !== 'spec') throw new InvalidArgumentError('spec', 'must be the first UploadJob message');
@@ -109,7 +110,10 @@ export class UploadStore {
           if (next.value.kind.case !== 'chunk') throw new InvalidArgumentError('chunk', 'every UploadJob message between the first and `end` must be a chunk');
           const chunk = next.value.kind.value;
           if (chunk.byteLength === 0) continue;
-          if (!feed) ({ job, feed } = await this.start(spec, file, partial, id));
+          if (!feed) {
+            ({ job, feed } = await this.start(spec, file, partial, id));
+            options.onJobCreated?.(job.id);
+          }
           if (feed.stopped !== undefined) throw stoppedError(job!, feed.stopped);
           // Awaited one at a time: the stream's flow control holds the sender back meanwhile.
           await handle.write(chunk, 0, chunk.byteLength);

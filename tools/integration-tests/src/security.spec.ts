@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Code, ConnectError, createClient, type CallOptions } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { ClusterService, JobService, JobState, NodeRole, ScatterGatherService, type JobSpec } from '@weft/proto';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { ClusterService, JobService, JobState, NodeRole, ScatterGatherService, type JobSpec, type UploadJobRequestSchema } from '@weft/proto';
 import { RegistryService } from '@weft/proto/cluster';
 import { ServerReflection } from '@weft/proto/reflection';
 import { useClusterSuite } from './support/cluster-suite.js';
 import { isProcessAlive } from './support/process-alive.js';
+import { eventually } from './support/resilience-helpers.js';
 import { grpcFrame, pbBytes, pbMessage, pbVarint, rawConnect, rawGrpc, validCodes } from './support/raw-calls.js';
 
 // Issue 8, "Must show": a table of hostile and malformed requests against a running cluster with
@@ -270,6 +272,38 @@ describe('security at the edge', () => {
       expect(bobs).toContain(jobId);
       expect(bobs).not.toContain(aliceJob);
       expect(all).toEqual(expect.arrayContaining([jobId, aliceJob]));
+    });
+  });
+
+  it("an upload's job is its caller's from its first bytes: listed for bob while it streams and after it broke off, never for alice", async () => {
+    await suite.run(async () => {
+      const bob = clients(tokens.bob, 'grpc');
+      const alice = clients(tokens.alice, 'grpc');
+      const listed = async (c: ReturnType<typeof clients>): Promise<string[]> => (await c.jobs.listJobs({ pageSize: 100 }, c.options)).jobs.map((j) => j.id);
+      const before = new Set(await listed(bob));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      async function* upload(): AsyncGenerator<MessageInitShape<typeof UploadJobRequestSchema>> {
+        yield { kind: { case: 'spec', value: { function: 'wordcount', inputs: [], reducers: 1 } } };
+        yield { kind: { case: 'chunk', value: new TextEncoder().encode('own me\n') } };
+        await held; // the stream stays open: the upload is still going
+      }
+      const stop = new AbortController();
+      const uploading = bob.jobs.uploadJob(upload(), { ...bob.options, timeoutMs: undefined, signal: stop.signal });
+      let jobId = '';
+      await eventually("bob's upload has a job in bob's list", async () => {
+        jobId = (await listed(bob)).find((id) => !before.has(id)) ?? '';
+        return jobId !== '';
+      });
+      expect((await bob.jobs.getJob({ jobId }, bob.options)).job?.state).toBe(JobState.RUNNING);
+      expect(await listed(alice)).not.toContain(jobId);
+      await expect(alice.jobs.getJob({ jobId }, alice.options)).rejects.toMatchObject({ code: Code.NotFound });
+      stop.abort();
+      release();
+      await expect(uploading).rejects.toThrow();
+      await eventually('the broken-off upload fails its job', async () => (await bob.jobs.getJob({ jobId }, bob.options)).job?.state === JobState.FAILED);
+      expect(await listed(bob)).toContain(jobId);
+      expect(await listed(alice)).not.toContain(jobId);
     });
   });
 
