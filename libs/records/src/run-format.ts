@@ -1,5 +1,6 @@
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
+import { concatBytes } from './concat-bytes.js';
 import { codecForHeader, codecNameOfId } from './codecs.js';
 import type { ValueCodec } from './value-codec.js';
 
@@ -22,15 +23,7 @@ export function runByteLength(run: Run): number {
 export function joinRun(run: Run): Uint8Array {
   if (run instanceof Uint8Array) return run;
   if (run.length === 1) return run[0]!;
-  let total = 0;
-  for (const piece of run) total += piece.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const piece of run) {
-    out.set(piece, at);
-    at += piece.byteLength;
-  }
-  return out;
+  return concatBytes(run);
 }
 
 /**

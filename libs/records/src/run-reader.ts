@@ -1,4 +1,5 @@
 import { ByteReader, isTruncated, truncated } from './byte-reader.js';
+import { concatBytes } from './concat-bytes.js';
 import { joinRun, openRun, splitRunHead, type Run } from './run-format.js';
 import type { ValueCodec } from './value-codec.js';
 
@@ -167,15 +168,7 @@ export class RawRunReader<V> {
       parts.push(piece.subarray(0, take));
       wanted -= take;
     }
-    let total = 0;
-    for (const part of parts) total += part.byteLength;
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const part of parts) {
-      bytes.set(part, at);
-      at += part.byteLength;
-    }
-    return { bytes, complete: wanted > 0 };
+    return { bytes: concatBytes(parts), complete: wanted > 0 };
   }
 }
 
