@@ -194,10 +194,11 @@ describe('fetchPartition with unreadable sources', () => {
 });
 
 describe('fetchPartition merging while fetching', () => {
-  it('merges runs that have arrived while later fetches run, and the reduce result is unchanged', async () => {
+  /** Fetches `sources` merging while fetching, `concurrency` at a time, counting the early merges. */
+  async function fetchCountingMerges(concurrency: number): Promise<{ fetched: Awaited<ReturnType<typeof fetchPartition>>; merges: number }> {
     let merges = 0;
     const fetched = await fetchPartition(clients, 'j', 0, sources, {
-      concurrency: 1,
+      concurrency,
       signal: new AbortController().signal,
       memoryBudgetBytes: 1 << 20,
       mergeWhileFetching: true,
@@ -206,6 +207,11 @@ describe('fetchPartition merging while fetching', () => {
         return runMergeTask(wordcount, runs).output;
       },
     });
+    return { fetched, merges };
+  }
+
+  it('merges runs that have arrived while later fetches run, and the reduce result is unchanged', async () => {
+    const { fetched, merges } = await fetchCountingMerges(1);
     expect(merges).toBeGreaterThan(0);
     expect(fetched.merges).toBe(merges);
     expect(fetched.runs.length).toBeLessThan(sources.length);
@@ -288,17 +294,7 @@ describe('fetchPartition merging while fetching', () => {
   });
 
   it('does not merge early when every source is being fetched at once (the final merge sees them all)', async () => {
-    let merges = 0;
-    const fetched = await fetchPartition(clients, 'j', 0, sources, {
-      concurrency: sources.length,
-      signal: new AbortController().signal,
-      memoryBudgetBytes: 1 << 20,
-      mergeWhileFetching: true,
-      compact: async (runs) => {
-        merges += 1;
-        return runMergeTask(wordcount, runs).output;
-      },
-    });
+    const { fetched, merges } = await fetchCountingMerges(sources.length);
     expect(merges).toBe(0);
     expect(fetched.runs).toHaveLength(sources.length);
   });
