@@ -56,7 +56,7 @@ export function createWordCountBaselines(options: WordCountBaselineOptions = {})
         {
           id: `wordcount/node-threads-${parallelism}`,
           description: `Node, ${parallelism} worker_threads over line-aligned byte ranges, counts merged`,
-          workload: node('wordcount-threads', String(parallelism)),
+          workload: wordCountBaselineWorkload('node-threads', path, bytes, parallelism),
           available: true,
           compare: true,
         },
@@ -70,7 +70,7 @@ export function createWordCountBaselines(options: WordCountBaselineOptions = {})
         {
           id: 'wordcount/python-lesson',
           description: `the lesson's Python map-reduce: Pool(${parallelism}) over line chunks, dicts merged by functools.reduce`,
-          workload: { command: 'python3', args: [LESSON_PY, path, '--processes', String(parallelism)], bytes, timing: 'self' },
+          workload: wordCountBaselineWorkload('python-lesson', path, bytes, parallelism),
           available: python && hasCommand('python3'),
           compare: true,
         },
@@ -98,6 +98,16 @@ export function createWordCountBaselines(options: WordCountBaselineOptions = {})
       return { entries, ratios, checks: [agreementCheck(compared)] };
     },
   };
+}
+
+/**
+ * The child-process workload of one word-count baseline of {@link createWordCountBaselines} on the
+ * corpus at `path`, for scenarios that run it again right beside their own runs.
+ */
+export function wordCountBaselineWorkload(kind: 'node-threads' | 'python-lesson', path: string, bytes: number, parallelism = 2): ChildWorkload {
+  return kind === 'node-threads'
+    ? { command: process.execPath, args: [NODE_BASELINE_ENTRY, 'wordcount-threads', path, String(parallelism)], bytes, timing: 'self' }
+    : { command: 'python3', args: [LESSON_PY, path, '--processes', String(parallelism)], bytes, timing: 'self' };
 }
 
 /** The part of a child's output worth keeping in the report (not timings, which are in the runs). */
