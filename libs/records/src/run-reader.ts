@@ -12,17 +12,17 @@ abstract class RunCursorBase<V> {
   readonly count: number;
   /** Value of the current record (valid after `next()` returned true). */
   value!: V;
-  protected readonly input: ByteReader;
+  protected input: ByteReader;
   protected readonly codec: ValueCodec<V>;
   protected remaining: number;
 
   /**
-   * @param run a buffer produced by `RunWriter.finish()` (pieces of one are copied into one buffer first).
+   * @param head a buffer that starts with the run's header: the whole run, or its first bytes.
    * @param codec the codec the run was written with.
-   * @throws RangeError when `run` is not a run or uses another codec.
+   * @throws RangeError when `head` does not start a run or the run uses another codec.
    */
-  constructor(run: Run, codec: ValueCodec<V>) {
-    const { count, reader, codec: stored } = openRun(joinRun(run), codec as ValueCodec<unknown>);
+  constructor(head: Uint8Array, codec: ValueCodec<V>) {
+    const { count, reader, codec: stored } = openRun(head, codec as ValueCodec<unknown>);
     this.codec = stored as ValueCodec<V>;
     this.count = count;
     this.remaining = count;
@@ -38,6 +38,15 @@ abstract class RunCursorBase<V> {
 export class RunReader<V> extends RunCursorBase<V> {
   /** Key of the current record (valid after `next()` returned true). */
   key = '';
+
+  /**
+   * @param run a buffer produced by `RunWriter.finish()` (pieces of one are copied into one buffer first).
+   * @param codec the codec the run was written with.
+   * @throws RangeError when `run` is not a run or uses another codec.
+   */
+  constructor(run: Run, codec: ValueCodec<V>) {
+    super(joinRun(run), codec);
+  }
 
   /** Advances to the next record; false at the end. Throws RangeError when the run is truncated. */
   next(): boolean {
@@ -56,24 +65,17 @@ export class RunReader<V> extends RunCursorBase<V> {
  * (see {@link Run}): records are read in place from each piece, and the few that span two pieces
  * from a small copy of their own bytes, so `run` is the buffer that holds the current record.
  */
-export class RawRunReader<V> {
-  /** Records in the run, from its header. */
-  readonly count: number;
-  /** Value of the current record (valid after `next()` returned true). */
-  value!: V;
+export class RawRunReader<V> extends RunCursorBase<V> {
   /** The buffer holding the current record's key (a piece of the run, or a copy of a record that spans pieces). */
   run: Uint8Array;
   /** Start of the current record's key bytes in `run` (valid after `next()` returned true). */
   keyStart = 0;
   /** End (exclusive) of the current record's key bytes in `run`. */
   keyEnd = 0;
-  private readonly codec: ValueCodec<V>;
-  private remaining: number;
   /** The pieces after the first ([] for a run in one buffer). */
   private readonly pieces: readonly Uint8Array[];
   /** Index in `pieces` of the next piece to read once `input` is used up. */
   private nextPiece = 0;
-  private input: ByteReader;
 
   /**
    * @param run a buffer produced by `RunWriter.finish()`, or its bytes in consecutive pieces.
@@ -82,11 +84,7 @@ export class RawRunReader<V> {
    */
   constructor(run: Run, codec: ValueCodec<V>) {
     const { head, rest } = splitRunHead(run);
-    const { count, reader, codec: stored } = openRun(head, codec as ValueCodec<unknown>);
-    this.codec = stored as ValueCodec<V>;
-    this.count = count;
-    this.remaining = count;
-    this.input = reader;
+    super(head, codec);
     this.run = head;
     this.pieces = rest;
   }
