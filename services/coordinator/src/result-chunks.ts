@@ -1,15 +1,15 @@
 import { ByteWriter, RunReader, codecByName, openRun, type ValueCodecName } from '@weft/records';
+import { streamChunkBytes } from '@weft/rpc';
 import { INT_TAG, JSON_TAG, KEY_TAG, RecordCursor, VALUE_TAG, compareBytes } from './delimited-record.js';
 
 /**
- * Largest chunk, in record bytes, unless one record alone is larger: 1 MiB less 64 bytes. A chunk
- * (or a ReadResults batch of this size) travels as one `bytes` field, and protobuf-es grows its
- * write buffer by doubling: at exactly 1 MiB, the field's tag and length and the response's other
- * fields pushed every message to a 2 MiB buffer, in the coordinator and again in the gateway. Just
- * under 1 MiB, reading a 256 MB word count's results took ~25 ms less (188-195 vs 215-223 ms
- * medians, two interleaved runs of 8 jobs).
+ * Largest chunk, in record bytes, unless one record alone is larger: the streams' chunk size (1 MiB
+ * less 64 bytes), since a chunk (or a ReadResults batch of this size) travels as one `bytes` field.
+ * Just under 1 MiB, protobuf-es encodes each response in a 1 MiB buffer, not 2, in the coordinator
+ * and again in the gateway: reading a 256 MB word count's results took ~25 ms less (188-195 vs
+ * 215-223 ms medians, two interleaved runs of 8 jobs).
  */
-export const defaultChunkBytes = (1 << 20) - 64;
+export const defaultChunkBytes = streamChunkBytes;
 
 /** A run of a partition's committed records, sorted by key: size-delimited `weft.v1.Record` messages. */
 export interface ResultChunk {
