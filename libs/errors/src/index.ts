@@ -17,3 +17,4 @@ export { InternalError, isInternalError } from './internal-error.js';
 export { ConfigError, isConfigError } from './config-error.js';
 export { toErrorEnvelope, fromErrorEnvelope } from './error-envelope.js';
 export type { ErrorEnvelope } from './error-envelope.js';
+export { messageOf } from './message-of.js';

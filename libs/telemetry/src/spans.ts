@@ -1,4 +1,5 @@
 import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { messageOf } from '@weft/errors';
 
 /** Name of the instrumentation scope of every Weft span and metric. */
 export const instrumentationScope = 'weft';
@@ -70,9 +71,4 @@ export function activeTraceFields(): { trace_id?: string; span_id?: string } {
 /** The W3C trace id of the active span, or '' when there is none. */
 export function activeTraceId(): string {
   return activeTraceFields().trace_id ?? '';
-}
-
-function messageOf(error: unknown): string {
-  if (error && typeof error === 'object' && 'rawMessage' in error) return String((error as { rawMessage: unknown }).rawMessage);
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { CancelledError } from '@weft/errors';
+import { CancelledError, messageOf } from '@weft/errors';
 import { Phase, TaskEventType, type NodeRole, type TaskEventSchema } from '@weft/proto';
 import { NodePolicies } from './node-policies.js';
 import { isInputUnavailable } from './task-attempts.js';
@@ -135,9 +135,4 @@ export function raceAttempts<T>(
     };
     add(undefined);
   }).finally(() => race.abort(new CancelledError('the round ended')));
-}
-
-function messageOf(error: unknown): string {
-  if (error && typeof error === 'object' && 'rawMessage' in error) return String((error as { rawMessage: unknown }).rawMessage);
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { CancelledError, isCancelledError } from '@weft/errors';
+import { CancelledError, isCancelledError, messageOf } from '@weft/errors';
 import type { JobDefinition } from '@weft/jobs';
 import { NodeRole, NodeState, TaskEventType, Phase, JobState, type PhaseProgress, type TaskEventSchema } from '@weft/proto';
 import { codecByName, concatBytes, readRun } from '@weft/records';
@@ -217,9 +217,9 @@ export class JobRunner {
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
       failures += outcome.failures;
       lastError = outcome.error;
-      if (failures < this.maxAttempts) this.taskEvent({ taskId, phase, type: TaskEventType.RETRIED, message: `retrying after: ${messageOf(outcome.error)}` });
+      if (failures < this.maxAttempts) this.taskEvent({ taskId, phase, type: TaskEventType.RETRIED, message: `retrying after: ${failureMessage(outcome.error)}` });
     }
-    throw Object.assign(new Error(messageOf(lastError)), { attempts: this.maxAttempts });
+    throw Object.assign(new Error(failureMessage(lastError)), { attempts: this.maxAttempts });
   }
 
   /** Runs a map task to an accepted output; `avoid` names nodes to try last (one its output could not be read from). */
@@ -234,7 +234,7 @@ export class JobRunner {
       avoid,
     ).catch((error: unknown) => {
       if (this.abort.signal.aborted) throw error;
-      throw new Error(`map task ${task.plan.id} (${task.plan.input.label}) failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);
+      throw new Error(`map task ${task.plan.id} (${task.plan.input.label}) failed after ${this.maxAttempts} attempts: ${failureMessage(error)}`);
     });
     const { lease, attempt, started, value: result } = winner;
     lease.release(true);
@@ -289,12 +289,12 @@ export class JobRunner {
         return await runReduceAttempt(this.deps.clients, lease.node.address, { jobId: this.job.id, taskId, attempt }, partition, sources, this.attemptJob, AbortSignal.any([signal, ...holders.map((holder) => holder.lost.signal)]), (source) => this.fetchFailed(source));
       } catch (error) {
         const lost = signal.aborted ? undefined : holders.find((holder) => holder.lost.signal.aborted);
-        if (lost) throw new InputUnavailableError(`map outputs on node ${lost.id} were lost with it (${messageOf(lost.lost.signal.reason)})`, { cause: error });
+        if (lost) throw new InputUnavailableError(`map outputs on node ${lost.id} were lost with it (${failureMessage(lost.lost.signal.reason)})`, { cause: error });
         throw error;
       }
     }).catch((error: unknown) => {
       if (this.abort.signal.aborted) throw error;
-      throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${messageOf(error)}`);
+      throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${failureMessage(error)}`);
     });
     const { lease, attempt, started, value: { output, result } } = winner;
     const run = concatBytes(output);
@@ -340,7 +340,7 @@ export class JobRunner {
 
   private recordFailure(counts: PhaseCounts, taskId: string, phase: Phase, attempt: number, nodeId: string, error: unknown, started: number): void {
     counts.attemptsFailed += 1;
-    const message = messageOf(error);
+    const message = failureMessage(error);
     this.deps.log.warn({ jobId: this.job.id, taskId, attempt, nodeId, err: error }, 'task attempt failed');
     this.taskEvent({ taskId, phase, attempt, type: TaskEventType.FAILED, nodeId, message, elapsedMs: Date.now() - started });
     trace.getActiveSpan()?.addEvent('attempt failed', { 'weft.task.id': taskId, 'weft.task.attempt': attempt, 'weft.node.id': nodeId, 'exception.message': message });
@@ -369,8 +369,7 @@ export class JobRunner {
   }
 }
 
-function messageOf(error: unknown): string {
-  if (isCancelledError(error)) return error.message;
-  if (error && typeof error === 'object' && 'rawMessage' in error) return String((error as { rawMessage: string }).rawMessage);
-  return error instanceof Error ? error.message : String(error);
+/** The message of a failure, a cancellation's own message (not a ConnectError's raw one) included. */
+function failureMessage(error: unknown): string {
+  return isCancelledError(error) ? error.message : messageOf(error);
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { clone, create } from '@bufbuild/protobuf';
-import { FailedPreconditionError, InvalidArgumentError } from '@weft/errors';
+import { FailedPreconditionError, InvalidArgumentError, messageOf } from '@weft/errors';
 import type { FunctionRegistry } from '@weft/jobs';
 import { InputSchema, JobSpecSchema, JobState, type JobSpec, type UploadJobRequest, type UploadJobResponse, UploadJobResponseSchema } from '@weft/proto';
 import type { Logger } from '@weft/telemetry';
@@ -229,9 +229,4 @@ export class UploadStore {
 /** The error an upload answers when its job ended first. */
 function stoppedError(job: StoredJob, reason: unknown): FailedPreconditionError {
   return new FailedPreconditionError(`job ${job.id} ended before its upload did: ${messageOf(reason)}`);
-}
-
-function messageOf(error: unknown): string {
-  if (error && typeof error === 'object' && 'rawMessage' in error) return String((error as { rawMessage: string }).rawMessage);
-  return error instanceof Error ? error.message : String(error);
 }
