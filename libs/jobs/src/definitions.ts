@@ -44,8 +44,8 @@ export interface JobDefinition<V = unknown, R = unknown> {
   readonly stages?: ReadonlyArray<(line: string, ctx: MapContext) => string | readonly string[] | null | undefined>;
   map(line: string, emit: (key: string, value: V) => void, ctx: MapContext): void;
   /**
-   * Optional fast path over a whole map task's input (newline-separated UTF-8 bytes, which it must
-   * not modify), see {@link MapBytes}. runMapTask uses it instead of `map` only when the job has no
+   * Optional fast path over a whole map task's input (newline-separated UTF-8 bytes in pieces of
+   * whole lines, which it must not modify), see {@link MapBytes}. runMapTask uses it instead of `map` only when the job has no
    * `stages` and its `map` and `combine` are still the very functions the path names (so a job
    * spread from another with its own map or combine takes the line path). Default none.
    */
@@ -68,8 +68,8 @@ export interface MapBytes<V> {
   map(line: string, emit: (key: string, value: V) => void, ctx: MapContext): void;
   /** The `combine` its values are folded with. */
   combine(a: V, b: V): V;
-  /** The number of lines and the distinct keys (each once) with their folded values. */
-  run(input: Uint8Array, ctx: MapContext): { lines: number; keys: readonly string[]; values: readonly V[] };
+  /** The number of lines and the distinct keys (each once) with their folded values, over all the pieces. */
+  run(input: InputPieces, ctx: MapContext): { lines: number; keys: readonly string[]; values: readonly V[] };
   /**
    * Optional: `run`'s result already partitioned and sorted, which lets a path that keeps state
    * across tasks (e.g. a thread's table of keys already seen) sort each key once per thread rather
@@ -79,8 +79,16 @@ export interface MapBytes<V> {
    * NOT checked: the path must get it right). Preferred over `run` when present; if it throws, the
    * task reruns on the line path.
    */
-  runSorted?(input: Uint8Array, ctx: MapContext, partitions: number): { lines: number; partitions: readonly SortedPart<V>[] };
+  runSorted?(input: InputPieces, ctx: MapContext, partitions: number): { lines: number; partitions: readonly SortedPart<V>[] };
 }
+
+/**
+ * A map task's input, newline-separated UTF-8, as pieces of whole lines: every piece ends with
+ * '\n' except perhaps the input's very last, so no line (and no character) spans two pieces. A
+ * piece may be a view of a buffer that is refilled for the next one: use it before taking the
+ * next. Iterating again starts again from the first piece (e.g. for a rerun on the line path).
+ */
+export type InputPieces = Iterable<Uint8Array>;
 
 /** One partition of {@link MapBytes.runSorted}'s result: keys as strings, or as UTF-8 bytes. */
 export type SortedPart<V> = { keys: readonly string[]; values: readonly V[] } | { keyBytes: Utf8Keys; values: readonly V[] };

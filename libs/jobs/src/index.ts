@@ -1,7 +1,7 @@
 // Weft's function registry, the SDK's defineJob/defineFunction, the built-in jobs, and the pure
 // map/reduce task cores that worker threads and runLocally share.
 export { defineJob, defineFunction, isJobDefinition, isFunctionDefinition } from './definitions.js';
-export type { JobDefinition, FunctionDefinition, FunctionContext, MapContext, ReduceContext, MapBytes } from './definitions.js';
+export type { JobDefinition, FunctionDefinition, FunctionContext, MapContext, ReduceContext, MapBytes, InputPieces } from './definitions.js';
 export { createAllowedFetch, checkAllowedUrl, isAllowedHost, defaultAllowedHosts } from './allowed-fetch.js';
 export type { AllowedFetch } from './allowed-fetch.js';
 export { validateParams } from './params.js';
@@ -18,6 +18,7 @@ export { splitWords } from './builtins/split-words.js';
 
 // Task cores, for libs/pool's worker thread.
 export { runMapTask } from './map-task.js';
+export { FileRangeLines } from './file-range-lines.js';
 export { runReduceTask, runReduceFilesTask } from './reduce-task.js';
 export type { ReduceTaskOutput, ReduceFilesTaskOutput } from './reduce-task.js';
 export { runMergeTask } from './merge-task.js';

@@ -36,6 +36,20 @@ describe('runMapTask', () => {
     expect(out.bytesIn).toBe(8);
   });
 
+  it('gives the same output from pieces of whole lines as from one buffer, on the line path and the byte path, error locations too', () => {
+    const text = 'The cat\r\nsat on\n\nthe MAT ÉCOLE\nbad one\nlast the';
+    const lines = text.split(/(?<=\n)/);
+    const pieces = (from: string[]): Iterable<Uint8Array> => ({ *[Symbol.iterator]() { for (const line of from) yield encode(line); } });
+    for (const job of [wordcount, lineJob]) {
+      const opts = { ...options, partitions: 2, skipBadRecords: true };
+      const whole = runMapTask(job, encode(text), opts);
+      expect(runMapTask(job, pieces(lines), opts)).toEqual(whole);
+      expect(runMapTask(job, pieces([lines.slice(0, 3).join(''), lines.slice(3).join('')]), opts)).toEqual(whole);
+      expect(whole.bytesIn).toBe(encode(text).length);
+    }
+    expect(() => runMapTask(lineJob, pieces(lines), options)).toThrow(expect.objectContaining({ location: 'a.txt line 104' }));
+  });
+
   it('handles empty input and an input that ends with a newline', () => {
     expect(runMapTask(lineJob, new Uint8Array(0), options).recordsIn).toBe(0);
     expect(runMapTask(lineJob, encode('x\n'), options).recordsIn).toBe(1);

@@ -48,6 +48,29 @@ describe('TaskPool', () => {
     expect(result.workerEndedMs).toBeLessThanOrEqual(Date.now() + 1);
   });
 
+  it('reads a file split on the thread: the lines starting in the range, errors located from the split\'s first line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'weft-pool-split-'));
+    try {
+      const text = 'skip me\nThe cat the dog\nA cat\r\nÜber über\nboom\nnext split\n';
+      const file = path.join(dir, 'in.txt');
+      writeFileSync(file, text);
+      const start = 3; // inside the first line: the split owns from "The cat" on
+      const end = text.indexOf('next split'); // "next split" starts at end: the next split's
+      const owned = text.slice(text.indexOf('The'), end);
+      const expected = runMapTask(wordcount, encode(owned), { params: {}, partitions: 2, inputLabel: 'x', firstLine: 0, skipBadRecords: false });
+      const result = await pool.runMap(mapWork('wordcount', '', { partitions: 2, input: { path: file, start, end } }));
+      expect(result.partitions).toEqual(expected.partitions);
+      expect(result).toMatchObject({ recordsIn: 4, bytesIn: encode(owned).length });
+      const error = await rejection(pool.runMap(mapWork('trouble', '', { input: { path: file, start, end }, firstLine: 1 })));
+      expect(isUserCodeError(error) && error.location).toBe(`in.txt (from byte ${text.indexOf('The')}) line 4`);
+      const missing = await rejection(pool.runMap(mapWork('wordcount', '', { input: { path: path.join(dir, 'gone.txt'), start: 0, end: 10 } })));
+      expect(missing).toBeInstanceOf(Error);
+      expect((missing as Error).message).toMatch(/ENOENT.*gone\.txt/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('transfers an input that owns its buffer and copies a view into a larger one', async () => {
     const owned = encode('a b\n');
     await pool.runMap(mapWork('wordcount', '', { input: owned }));

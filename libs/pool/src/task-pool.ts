@@ -63,14 +63,15 @@ export class TaskPool {
   }
 
   /**
-   * Runs a map task on a worker thread. `work.input` is moved (see {@link MapWork.input}).
-   * `options.inputOwnsBuffer`: the caller gives up `work.input`'s whole ArrayBuffer, so the input
-   * is transferred without a copy even when it views only part of it (e.g. a file range read
-   * after a skipped partial line); default false.
+   * Runs a map task on a worker thread. A `work.input` buffer is moved (see {@link MapWork.input});
+   * a file split is read by the thread. `options.inputOwnsBuffer`: the caller gives up
+   * `work.input`'s whole ArrayBuffer, so the input is transferred without a copy even when it views
+   * only part of it (e.g. joined chunks in a larger buffer); default false.
    * @throws UserCodeError, FunctionNotFoundError, InvalidArgumentError, CancelledError,
    *   DeadlineExceededError or WorkerCrashedError (see the class doc).
    */
   async runMap(work: MapWork, options: { signal?: AbortSignal; inputOwnsBuffer?: boolean } = {}): Promise<MapResult> {
+    if (!(work.input instanceof Uint8Array)) return this.run<MapResult>({ type: 'map', work }, [], 'map task', options.signal);
     const { views, transferList } = prepareTransfer([work.input], options.inputOwnsBuffer);
     return this.run<MapResult>({ type: 'map', work: { ...work, input: views[0]! } }, transferList, 'map task', options.signal);
   }

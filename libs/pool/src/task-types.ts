@@ -11,18 +11,27 @@ export interface MapWork {
   /** Number of reduce partitions (a positive integer). */
   partitions: number;
   /**
-   * Newline-separated UTF-8 lines. MOVED to the worker: when the view owns its whole ArrayBuffer,
-   * that buffer is transferred (the caller's view becomes empty); otherwise it is copied first.
+   * Newline-separated UTF-8 lines, or the split of a file holding them, which the worker thread
+   * reads itself piece by piece (`FileRangeLines`: the lines starting in [start, end)). A buffer is
+   * MOVED to the worker: when the view owns its whole ArrayBuffer, that buffer is transferred (the
+   * caller's view becomes empty); otherwise it is copied first.
    */
-  input: Uint8Array;
+  input: Uint8Array | FileSplit;
   /** Names the input in errors and grep keys, e.g. `/data/a.txt`. */
   inputLabel: string;
   /** Line number (0-based) of the input's first line within its file, for error locations. */
   firstLine: number;
-  /** Byte offset of the input within its file (a split that starts mid-file), for error locations. Default 0. */
+  /** Byte offset of the input within its file (a split that starts mid-file), for error locations. Default 0; for a `FileSplit`, the worker finds it. */
   inputOffset?: number;
   /** Skip and count lines whose map throws instead of failing the task. */
   skipBadRecords: boolean;
+}
+
+/** A byte range of a file: a map task owns the lines that start in [start, end). */
+export interface FileSplit {
+  path: string;
+  start: number;
+  end: number;
 }
 
 /** What every task reports. Timestamps are epoch milliseconds (fractional) measured IN the worker thread. */

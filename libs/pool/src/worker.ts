@@ -2,7 +2,7 @@
 // function modules), then map, reduce and function tasks. Every outcome goes back as an envelope,
 // because a thrown error loses its class and fields crossing threads.
 import { toErrorEnvelope, UserCodeError } from '@weft/errors';
-import { FunctionRegistry, invokeFunction, prepareParams, runMapTask, runMergeTask, runReduceFilesTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
+import { FileRangeLines, FunctionRegistry, invokeFunction, prepareParams, runMapTask, runMergeTask, runReduceFilesTask, runReduceTask, type FunctionDefinition } from '@weft/jobs';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import type { JobTraits, MapResult, ReduceFilesResult, ReduceResult, WorkerReply, WorkerTask } from './task-types.js';
 
@@ -31,12 +31,15 @@ export default async function runTask(task: WorkerTask): Promise<unknown> {
       case 'map': {
         const { work } = task;
         const job = registry.getJob(work.job);
-        const output = runMapTask(job, work.input, {
-          params: prepareParams(job, work.params, 'params'),
+        const params = prepareParams(job, work.params, 'params');
+        // A file split is read here, piece by piece into one reused buffer, while the map runs.
+        const input = work.input instanceof Uint8Array ? work.input : new FileRangeLines(work.input.path, work.input.start, work.input.end);
+        const output = runMapTask(job, input, {
+          params,
           partitions: work.partitions,
           inputLabel: work.inputLabel,
           firstLine: work.firstLine,
-          inputOffset: work.inputOffset,
+          inputOffset: input instanceof FileRangeLines ? input.firstLineOffset() : work.inputOffset,
           skipBadRecords: work.skipBadRecords,
         });
         const value: MapResult = { ...output, workerStartedMs: started, workerEndedMs: now() };

@@ -2,7 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { InvalidArgumentError } from '@weft/errors';
 import { createAllowedFetch, type AllowedFetch } from '@weft/jobs';
-import type { TaskPool } from '@weft/pool';
+import type { FileSplit, TaskPool } from '@weft/pool';
 import type { MapperService} from '@weft/proto/cluster';
 import { type MapTaskSpec, type RunMapTaskRequest, type RunMapTaskResponseSchema, type StreamPartitionResponseSchema } from '@weft/proto/cluster';
 import { concatBytes } from '@weft/records';
@@ -10,7 +10,6 @@ import { streamChunkBytes } from '@weft/rpc';
 import { recordThreadSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
 import type { MapOutputStore } from './map-output-store.js';
-import { readFileRange } from './read-file-range.js';
 import { readUrl } from './read-url.js';
 
 /** Counters the heartbeat reports. */
@@ -54,7 +53,7 @@ export function createMapperService(
           firstLine: Number(spec.firstLine || 1n),
           skipBadRecords: spec.skipBadRecords,
         },
-        // The input's buffer is this call's own (a file range, a URL body or joined chunks): moved whole, never copied.
+        // A file split is read by the worker thread; a buffer is this call's own (a URL body or joined chunks): moved whole, never copied.
         { signal: ctx.signal, inputOwnsBuffer: true },
       );
       recordThreadSpan('map worker thread', result.workerStartedMs, result.workerEndedMs, { ...taskAttributes, 'weft.records.in': result.recordsIn, 'weft.records.out': result.recordsOut, 'weft.bytes.in': result.bytesIn, 'weft.bytes.out': result.bytesOut });
@@ -90,13 +89,12 @@ export function createMapperService(
   };
 }
 
-/** The task's input (streamed chunks up to `end`, a URL or the file range the mapper reads itself) and its byte offset in its file. */
-async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>, urls: { fetch: AllowedFetch; maxBytes: number }, signal: AbortSignal): Promise<{ input: Uint8Array; offset: number }> {
+/** The task's input: a URL body, streamed chunks up to `end`, or the file split the worker thread reads itself; and its byte offset in its file (a split's is found by the worker). */
+async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>, urls: { fetch: AllowedFetch; maxBytes: number }, signal: AbortSignal): Promise<{ input: Uint8Array | FileSplit; offset: number }> {
   if (spec.input.case === 'url') return { input: await readUrl(urls.fetch, spec.input.value, urls.maxBytes, signal), offset: 0 };
   if (spec.input.case === 'file') {
     const { path, start, end } = spec.input.value;
-    const { bytes, offset } = await readFileRange(path, Number(start), Number(end));
-    return { input: bytes, offset };
+    return { input: { path, start: Number(start), end: Number(end) }, offset: 0 };
   }
   const chunks: Uint8Array[] = [];
   for (let next = await rest.next(); !next.done; next = await rest.next()) {

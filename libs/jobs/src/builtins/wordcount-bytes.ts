@@ -1,4 +1,4 @@
-import type { Utf8Keys } from '../definitions.js';
+import type { InputPieces, Utf8Keys } from '../definitions.js';
 import { ByteCountTable, LOWER } from './byte-count-table.js';
 import { isPythonSpace } from './split-words.js';
 
@@ -64,15 +64,16 @@ function countTokenExactly(table: ByteCountTable, input: Uint8Array, start: numb
 }
 
 /**
- * wordcount's byte-level map path over a whole map task's input (newline-separated UTF-8): the
+ * wordcount's byte-level map path over a whole map task's input (newline-separated UTF-8, in
+ * pieces of whole lines, or one buffer): the
  * same lines, tokens and counts as running `wordcount.map` on every line runMapTask cuts from the
  * input and summing with `combine`, without a JS string per token. A token of ASCII bytes only is
  * counted as bytes (ASCII lower-casing and Python's ASCII whitespace are exact there); any other
  * token takes the exact path of `countTokenExactly`. The input is not modified.
  */
-export function countWordsInBytes(input: Uint8Array): { lines: number; keys: string[]; values: number[] } {
+export function countWordsInBytes(input: Uint8Array | InputPieces): { lines: number; keys: string[]; values: number[] } {
   const table = new ByteCountTable();
-  const lines = scan(table, input);
+  const lines = scanPieces(table, input);
   return { lines, ...table.entries() };
 }
 
@@ -90,15 +91,23 @@ let threadTable: ByteCountTable | undefined;
  * per thread instead of once per map task. Same keys, values and order as sorting
  * countWordsInBytes' result. If anything throws, the table is dropped (never left half-updated).
  */
-export function countWordsInBytesSorted(input: Uint8Array, partitions: number): { lines: number; partitions: { keyBytes: Utf8Keys; values: number[] }[] } {
+export function countWordsInBytesSorted(input: Uint8Array | InputPieces, partitions: number): { lines: number; partitions: { keyBytes: Utf8Keys; values: number[] }[] } {
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${String(partitions)}`);
   if (!threadTable || threadTable.size > WORD_TABLE_LIMITS.entries || threadTable.arenaBytes > WORD_TABLE_LIMITS.arenaBytes) threadTable = new ByteCountTable();
   const table = threadTable;
   threadTable = undefined; // restored only once the call has left the table consistent
-  const lines = scan(table, input);
+  const lines = scanPieces(table, input);
   const runs = table.sortedRuns(partitions);
   threadTable = table;
   return { lines, partitions: runs };
+}
+
+/** {@link scan} over every piece (pieces hold whole lines, so no token spans two). */
+function scanPieces(table: ByteCountTable, input: Uint8Array | InputPieces): number {
+  if (ArrayBuffer.isView(input)) return scan(table, input);
+  let lines = 0;
+  for (const piece of input) lines += scan(table, piece);
+  return lines;
 }
 
 /**
