@@ -35,12 +35,23 @@ describe('runReduceFilesTask', () => {
   ])('%s: runs in memory and in files give exactly the in-memory reduce output, counters included', (_name, job, codec, value) => {
     const runs = Array.from({ length: 6 }, (_, i) => run(Array.from({ length: 3000 }, (_, j): [string, unknown] => [`k${(j * 7 + i) % 1500}`, value(i, j)]), codec));
     const expected = runReduceTask(job, runs.map((r) => r.slice()), {});
-    const out = path.join(dir, 'out.run');
+    const out = path.join(dir, 'out.records');
     const result = runReduceFilesTask(job, runs.slice(0, 2).map((r) => r.slice()), toFiles(runs.slice(2)), out, {});
     expect(new Uint8Array(readFileSync(out))).toEqual(expected.output);
     expect(result).toMatchObject({ recordsIn: expected.recordsIn, bytesIn: expected.bytesIn, recordsOut: expected.recordsOut, bytesOut: expected.bytesOut });
     // One read window per file plus the writer's buffer, whatever the runs' size.
     expect(result.peakBufferBytes).toBeLessThanOrEqual(4 * RUN_FILE_BUFFER_BYTES + RUN_FILE_BUFFER_BYTES + 1024);
+  });
+
+  it('writes keys that the merge yields out of UTF-8 byte order sorted, as runReduceTask does', () => {
+    // UTF-16 order puts the astral key first; UTF-8 byte order puts it last. Enough records to flush the writer's buffer first.
+    const keys = ['\u{1F600}', ...Array.from({ length: 20_000 }, (_, i) => `\uE000${i}`)].sort();
+    const runs = [run(keys.map((k) => [k, 1]), 'int')];
+    const expected = runReduceTask(wordcount, runs.map((r) => r.slice()), {});
+    const out = path.join(dir, 'out.records');
+    const result = runReduceFilesTask(wordcount, [], toFiles(runs), out, {});
+    expect(new Uint8Array(readFileSync(out))).toEqual(expected.output);
+    expect(result).toMatchObject({ recordsOut: keys.length, bytesOut: expected.output.length });
   });
 
   it('a reduce that throws is a UserCodeError at its key, and the files are closed', () => {

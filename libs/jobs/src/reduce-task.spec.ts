@@ -1,4 +1,4 @@
-import { codecByName, readRun, RunWriter } from '@weft/records';
+import { codecByName, readResultRecords, readRun, RunWriter } from '@weft/records';
 import { invertedIndex, wordcount } from './builtins/index.js';
 import { defineJob } from './definitions.js';
 import { runMergeTask } from './merge-task.js';
@@ -34,19 +34,20 @@ function encode(records: Array<[string, unknown]>, codec: 'int' | 'json'): Uint8
   return writer.finish();
 }
 
-/** Independent reference: sums per key in a Map, keys sorted in JS string order. */
+/** Independent reference: sums per key in a Map, keys sorted in UTF-8 byte order (results' order). */
 function referenceCounts(runs: Array<Array<[string, number]>>): Array<[string, number]> {
   const sums = new Map<string, number>();
   for (const records of runs) for (const [k, v] of records) sums.set(k, (sums.get(k) ?? 0) + v);
-  return [...sums.keys()].sort().map((k): [string, number] => [k, sums.get(k)!]);
+  return [...sums.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map((k): [string, number] => [k, sums.get(k)!]);
 }
 
 describe('runReduceTask', () => {
-  it('word count of seeded random runs (non-ASCII, astral and U+E000+ keys) equals a Map-based sum, sorted', () => {
+  it('word count of seeded random runs (non-ASCII, astral and U+E000+ keys) equals a Map-based sum, sorted by UTF-8 bytes', () => {
     for (const seed of [1, 2, 3]) {
       const runs = randomRuns(seed, 1 + seed * 2);
       const reduced = runReduceTask(wordcount, runs.map((r) => encode(r, 'int')), {});
-      expect([...readRun(reduced.output, codecByName('int'))]).toEqual(referenceCounts(runs));
+      expect([...readResultRecords(reduced.output, 'int')]).toEqual(referenceCounts(runs));
+      expect(reduced.bytesOut).toBe(reduced.output.length);
       expect(reduced.recordsIn).toBe(runs.reduce((n, r) => n + r.length, 0));
       expect(reduced.recordsOut).toBe(referenceCounts(runs).length);
       // Merging some runs first (combine folds them) changes nothing.
@@ -62,6 +63,33 @@ describe('runReduceTask', () => {
     const merged = runMergeTask(invertedIndex, runs.map((r) => r.slice()));
     expect([...readRun(merged.output, codecByName('json'))]).toEqual([['v', 'd1'], ['w', 'd2'], ['w', 'd3'], ['w', 'd1']]);
     expect(Buffer.from(runReduceTask(invertedIndex, [merged.output], {}).output).equals(Buffer.from(reduced.output))).toBe(true);
+  });
+
+  it('writes result records: the bytes the coordinator stores, each value by the results codec\'s rules', () => {
+    const values: unknown[] = [1, -0, 1.5, 'text', [1, 'x'], { toJSON: () => 7 }, null, true, 2 ** 60];
+    const job = defineJob<number, unknown>({ name: 'anything', description: 'returns a value per key', params: {}, values: 'int', results: 'json', map() {}, reduce: (_key, v) => values[v[0]!] });
+    const keys = values.map((_, i) => `k${i}`);
+    const reduced = runReduceTask(job, [encode(keys.map((k, i) => [k, i]), 'int')], {});
+    // Size-delimited weft.v1.Record messages, by hand: field 1 the key, field 2 a Value (1: zigzag int, 2: JSON text).
+    const utf8 = (text: string): number[] => [...Buffer.from(text)];
+    const record = (key: string, value: number[]): number[] => {
+      const body = [0x0a, utf8(key).length, ...utf8(key), 0x12, value.length, ...value];
+      return [body.length, ...body];
+    };
+    const json = (text: string): number[] => [0x12, utf8(text).length, ...utf8(text)];
+    const expected = [
+      record('k0', [0x08, 2]),
+      record('k1', [0x08, 0]),
+      record('k2', json('1.5')),
+      record('k3', json('"text"')),
+      record('k4', json('[1,"x"]')),
+      record('k5', [0x08, 14]),
+      record('k6', json('null')),
+      record('k7', json('true')),
+      record('k8', json(JSON.stringify(2 ** 60))) // '1152921504606847000',
+    ].flat();
+    expect([...reduced.output]).toEqual(expected);
+    expect(reduced).toMatchObject({ recordsOut: 9, bytesOut: expected.length });
   });
 
   it('a reduce that throws, or returns what the results codec cannot encode, fails at its key', () => {

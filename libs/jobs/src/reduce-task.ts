@@ -1,19 +1,24 @@
 import { UserCodeError } from '@weft/errors';
 import { statSync } from 'node:fs';
-import { codecByName, KeyGroupMerge, mergeCursors, RawRunWriter, RunFileReader, RunFileWriter, RunReader, runByteLength, runRecordCount, type Run } from '@weft/records';
+import { codecByName, KeyGroupMerge, mergeCursors, ResultFileWriter, ResultWriter, RunFileReader, RunReader, runByteLength, runRecordCount, type Run } from '@weft/records';
 import type { JobDefinition, ReduceContext } from './definitions.js';
 import { counterInto, messageOf, type TaskCounts } from './task-stats.js';
 
-/** A reduce task's output: one run sorted by key, encoded with the job's `results` codec. */
+/**
+ * A reduce task's output: result records (`@weft/records` ResultWriter: size-delimited
+ * `weft.v1.Record` messages, keys ascending in UTF-8 byte order), exactly the bytes the
+ * coordinator stores and ReadResults serves. `bytesOut` is their size.
+ */
 export interface ReduceTaskOutput extends TaskCounts {
   output: Uint8Array;
 }
 
 /**
  * Runs a reduce task: merges the runs (all with the job's `values` codec), calls `job.reduce`
- * once per distinct key, and writes one run of results.
+ * once per distinct key, and writes its results as result records, each value by the rules of
+ * the job's `results` codec (`int` a safe integer, `bigint` a bigint, `json` any JSON value).
  * @throws UserCodeError `${job} reduce failed: ...` at `key "k"` when reduce throws or returns a
- *   value the `results` codec cannot encode; RangeError when a buffer is not a run of that codec.
+ *   value the `results` codec refuses; RangeError when a buffer is not a run of the `values` codec.
  */
 export function runReduceTask(job: JobDefinition, runs: readonly Run[], params: Record<string, unknown>): ReduceTaskOutput {
   const counters: Record<string, number> = {};
@@ -24,13 +29,14 @@ export function runReduceTask(job: JobDefinition, runs: readonly Run[], params: 
     recordsIn += runRecordCount(run);
     bytesIn += runByteLength(run);
   }
-  const writer = new RawRunWriter(codecByName(job.results), Math.min(1 << 20, 64 + bytesIn));
+  const results = codecByName(job.results);
+  const writer = new ResultWriter(Math.min(1 << 20, 64 + bytesIn));
   // Keys are merged and written as their bytes; each distinct key is decoded once, for reduce.
   const merge = new KeyGroupMerge(runs, codecByName(job.values));
   while (merge.next()) {
     const key = merge.key;
     try {
-      writer.add(merge.keyBytes, merge.keyStart, merge.keyEnd, job.reduce(key, merge.values, ctx));
+      writer.addResult(merge.keyBytes, merge.keyStart, merge.keyEnd, job.reduce(key, merge.values, ctx), results);
     } catch (error) {
       throw new UserCodeError(`${job.name} reduce failed: ${messageOf(error)}`, `key ${JSON.stringify(key)}`);
     }
@@ -47,8 +53,11 @@ export interface ReduceFilesTaskOutput extends TaskCounts {
 
 /**
  * {@link runReduceTask} with bounded memory: `runs` (held in memory) and `files` (runs stored in
- * files, read through one small window each) are k-way merged as a stream, and the results run is
- * written to `outputFile` as it grows. Same records, same order, same bytes as runReduceTask.
+ * files, read through one small window each) are k-way merged as a stream, and the result records
+ * are written to `outputFile` as they come (`ResultFileWriter`, one 64 KiB buffer). Same records,
+ * same bytes as runReduceTask. The merge yields keys in UTF-16 order; where that differs from
+ * UTF-8 byte order (keys with characters at or above U+E000 next to surrogate pairs, rare), the
+ * writer sorts the file at the end and holds the whole output twice for that moment.
  * @throws as runReduceTask; fs errors when a file cannot be read or written.
  */
 export function runReduceFilesTask(job: JobDefinition, runs: readonly Run[], files: string[], outputFile: string, params: Record<string, unknown>): ReduceFilesTaskOutput {
@@ -64,7 +73,10 @@ export function runReduceFilesTask(job: JobDefinition, runs: readonly Run[], fil
     recordsIn += reader.count;
     bytesIn += runByteLength(run);
   }
-  const writer = new RunFileWriter(outputFile, codecByName(job.results));
+  const results = codecByName(job.results);
+  const writer = new ResultFileWriter(outputFile);
+  const encoder = new TextEncoder();
+  let keyBytes = new Uint8Array(256);
   try {
     for (const file of files) {
       const reader = new RunFileReader(file, codec);
@@ -76,8 +88,10 @@ export function runReduceFilesTask(job: JobDefinition, runs: readonly Run[], fil
     const held = (): number => cursors.reduce((sum, c) => sum + (c instanceof RunFileReader ? c.bufferBytes : 0), 0) + writer.peakBufferBytes;
     let n = 0;
     for (const [key, values] of mergeCursors(cursors)) {
+      if (key.length * 3 > keyBytes.length) keyBytes = new Uint8Array(key.length * 3);
+      const { written } = encoder.encodeInto(key, keyBytes);
       try {
-        writer.add(key, job.reduce(key, values, ctx));
+        writer.addResult(keyBytes, 0, written, job.reduce(key, values, ctx), results);
       } catch (error) {
         throw new UserCodeError(`${job.name} reduce failed: ${messageOf(error)}`, `key ${JSON.stringify(key)}`);
       }

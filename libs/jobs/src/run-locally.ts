@@ -1,4 +1,4 @@
-import { codecByName, readRun } from '@weft/records';
+import { readResultRecords } from '@weft/records';
 import type { JobDefinition } from './definitions.js';
 import { MapCollector } from './map-collector.js';
 import { validateParams } from './params.js';
@@ -46,11 +46,11 @@ export function runLocally<R>(
   flush();
 
   const results: Array<[string, R]> = [];
-  const codec = codecByName(job.results);
   for (const runs of runsByPartition) {
     const { output } = runReduceTask(job, runs, params);
-    for (const [key, value] of readRun(output, codec)) results.push([key, value as R]);
+    for (const [key, value] of readResultRecords(output, job.results)) results.push([key, value as R]);
   }
-  if (partitions > 1) results.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Partitions are in UTF-8 byte order of their keys; the map is in JS string order, as the runs.
+  results.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return new Map(results);
 }

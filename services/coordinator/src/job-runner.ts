@@ -2,7 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { CancelledError, isCancelledError, messageOf } from '@weft/errors';
 import type { JobDefinition } from '@weft/jobs';
 import { NodeRole, NodeState, TaskEventType, Phase, JobState, type PhaseProgress, type TaskEventSchema } from '@weft/proto';
-import { codecByName, concatBytes, readRun } from '@weft/records';
+import { concatBytes, cutChunks, decodeUtf8, RecordCursor, type ResultChunk } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
 import { withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
@@ -15,7 +15,7 @@ import { countersOf, newPhases, type PhaseCounts } from './phase-counts.js';
 import type { SlotScheduler } from './slot-scheduler.js';
 import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
 import { commitJobOutput, commitPartFile, type ResultRow } from './output-committer.js';
-import { runToChunks } from './result-chunks.js';
+import { defaultChunkBytes } from './result-chunks.js';
 import { InputUnavailableError, runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
 import type { MapOutputLocation } from '@weft/proto/cluster';
@@ -50,9 +50,6 @@ interface MapTask {
   output?: { nodeId: string; address: string; attempt: number; holder: WorkerNode; unreadable?: boolean };
   recompute?: Promise<void>;
 }
-
-const maxInt64 = (1n << 63n) - 1n;
-const minInt64 = -(1n << 63n);
 
 /**
  * Drives one job through its map and reduce phases: schedules every task attempt within the
@@ -297,13 +294,20 @@ export class JobRunner {
       throw new Error(`reduce task ${taskId} failed after ${this.maxAttempts} attempts: ${failureMessage(error)}`);
     });
     const { lease, attempt, started, value: { output, result } } = winner;
-    const run = concatBytes(output);
+    // The reducer's output is result records, the stored format: cut into chunks (checking them) and insert.
+    const records = concatBytes(output);
     const written = withSpan('commit results', { 'weft.job.id': this.job.id, 'weft.task.id': taskId, 'weft.task.partition': partition }, (span) => {
-      const rows = this.deps.store.insertResults(this.job.id, partition, runToChunks(run, this.definition.results));
+      let chunks: ResultChunk[];
+      try {
+        chunks = cutChunks(records, defaultChunkBytes);
+      } catch (error) {
+        throw new Error(`reduce task ${taskId} attempt ${attempt} on node ${lease.node.id} returned bad results: ${failureMessage(error)}`, { cause: error });
+      }
+      const rows = this.deps.store.insertResults(this.job.id, partition, chunks);
       span.setAttribute('weft.records.out', rows);
       return rows;
     });
-    if (this.job.spec.outputDir) await commitPartFile(this.job.spec.outputDir, partition, attempt, this.resultRows(run));
+    if (this.job.spec.outputDir) await commitPartFile(this.job.spec.outputDir, partition, attempt, resultRows(records));
     lease.release(true);
     counts.tasksRunning -= 1;
     const c = result.counters!;
@@ -321,21 +325,6 @@ export class JobRunner {
   private fetchFailed(source: MapOutputLocation): void {
     const task = this.maps.find((t) => t.plan.id === source.taskId);
     if (task?.output && task.output.attempt === source.attempt) task.output.unreadable = true;
-  }
-
-  /** The records of a reduce output run as part-file rows (see output-committer.ts). */
-  private *resultRows(run: Uint8Array): Generator<ResultRow> {
-    if (run.byteLength === 0) return;
-    const codec = codecByName(this.definition.results);
-    for (const [key, value] of readRun(run, codec)) {
-      if (typeof value === 'bigint') {
-        yield value <= maxInt64 && value >= minInt64 ? { key, int: value, json: null } : { key, int: null, json: JSON.stringify(value.toString()) };
-      } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
-        yield { key, int: BigInt(value), json: null };
-      } else {
-        yield { key, int: null, json: JSON.stringify(value) };
-      }
-    }
   }
 
   private recordFailure(counts: PhaseCounts, taskId: string, phase: Phase, attempt: number, nodeId: string, error: unknown, started: number): void {
@@ -372,4 +361,14 @@ export class JobRunner {
 /** The message of a failure, a cancellation's own message (not a ConnectError's raw one) included. */
 function failureMessage(error: unknown): string {
   return isCancelledError(error) ? error.message : messageOf(error);
+}
+
+/** Result records (a reduce output, checked by cutChunks) as part-file rows (see output-committer.ts). */
+function* resultRows(records: Uint8Array): Generator<ResultRow> {
+  const c = new RecordCursor(records);
+  while (c.next()) {
+    const key = decodeUtf8(records, c.keyStart, c.keyEnd);
+    const int = c.intValue();
+    yield int !== null ? { key, int: BigInt(int), json: null } : { key, int: null, json: c.jsonValue() };
+  }
 }

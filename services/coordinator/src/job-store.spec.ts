@@ -5,10 +5,20 @@ import path from 'node:path';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { BinaryReader, sizeDelimitedEncode } from '@bufbuild/protobuf/wire';
 import { JobSpecSchema, JobState, RecordSchema, ResultOrder, type Record as ProtoRecord } from '@weft/proto';
-import { RunWriter, codecByName, type ValueCodecName } from '@weft/records';
+import { ResultWriter, codecByName, cutChunks, type ResultChunk, type ValueCodecName } from '@weft/records';
 import { JobStore, type StoredJob } from './job-store.js';
 import type { DelimitedBatch } from './result-reader.js';
-import { runToChunks } from './result-chunks.js';
+import { defaultChunkBytes } from './result-chunks.js';
+
+/** A partition's chunks as the runner commits them: records as a reducer writes them (keys in UTF-16 order), cut. */
+function chunksOf(records: Iterable<readonly [string, unknown]>, codec: ValueCodecName, chunkBytes = defaultChunkBytes): ResultChunk[] {
+  const writer = new ResultWriter();
+  for (const [key, value] of records) {
+    const bytes = new TextEncoder().encode(key);
+    writer.addResult(bytes, 0, bytes.length, value, codecByName(codec));
+  }
+  return cutChunks(writer.finish(), chunkBytes);
+}
 
 function job(id: string, seq: number, key = ''): StoredJob {
   const spec = create(JobSpecSchema, { function: 'wordcount', idempotencyKey: key, inputs: [{ source: { case: 'inline', value: { records: ['a b'] } } }] });
@@ -98,14 +108,14 @@ function randomValue(rand: () => number, codec: ValueCodecName): unknown {
 /** Commits `keys` with random values as `partitions` partitions of a job, the way the runner does. */
 function commit(store: JobStore, jobId: string, rand: () => number, keys: string[], codec: ValueCodecName, partitions: number, chunkBytes: number): Expected[] {
   const expected: Expected[] = [];
-  const writers = Array.from({ length: partitions }, () => new RunWriter(codecByName(codec)));
+  const records = Array.from({ length: partitions }, (): [string, unknown][] => []);
   // Reducers emit keys in UTF-16 code-unit order (JavaScript's string order).
   for (const key of [...keys].sort()) {
     const value = randomValue(rand, codec);
-    writers[Math.floor(rand() * partitions)]!.add(key, value);
+    records[Math.floor(rand() * partitions)]!.push([key, value]);
     expected.push(expectedOf(key, value));
   }
-  for (const [partition, writer] of writers.entries()) store.insertResults(jobId, partition, runToChunks(writer.finish(), codec, chunkBytes));
+  for (const [partition, partitionRecords] of records.entries()) store.insertResults(jobId, partition, chunksOf(partitionRecords, codec, chunkBytes));
   return expected;
 }
 
@@ -119,9 +129,8 @@ describe('JobStore', () => {
     done.state = JobState.SUCCEEDED;
     done.counters = { 'map.records_in': 2 };
     first.update(done);
-    const run = new RunWriter(codecByName('bigint'));
-    for (const [key, value] of [['a', 7n], ['b', 5n], ['c', 5n], ['huge', 99999999999999999999999n]] as const) run.add(key, value);
-    expect(first.insertResults('j1', 0, runToChunks(run.finish(), 'bigint'))).toBe(4);
+    const records = [['a', 7n], ['b', 5n], ['c', 5n], ['huge', 99999999999999999999999n]] as const;
+    expect(first.insertResults('j1', 0, chunksOf(records, 'bigint'))).toBe(4);
     first.close();
 
     const second = new JobStore(dir);
@@ -157,7 +166,7 @@ describe('JobStore', () => {
     const rand = random(partitions * 7919);
     const store = new JobStore(mkdtempSync(path.join(tmpdir(), 'weft-store-')));
     const expected = commit(store, 'j', rand, randomKeys(rand, 3000), codec, partitions, chunkBytes);
-    store.insertResults('other', 0, runToChunks(new RunWriter(codecByName('int')).finish(), 'int'));
+    store.insertResults('other', 0, chunksOf([], 'int'));
     expect(store.countResults('j')).toBe(expected.length);
 
     const byKey = [...expected].sort(byKeyBytes);
@@ -180,42 +189,25 @@ describe('JobStore', () => {
   });
 
   it('writes a partition in UTF-8 byte order even where UTF-16 order differs, and refuses a key twice', () => {
-    const run = new RunWriter(codecByName('int'));
     // UTF-16 order: U+1F600 (a surrogate pair, 0xD83D...) sorts before U+E000 and U+FF21; in UTF-8 it sorts after.
-    for (const key of ['a', '\u{1F600}', '\u{1F600}x', '\uE000', '\uFF21']) run.add(key, key.length);
+    const keys = ['a', '\u{1F600}', '\u{1F600}x', '\uE000', '\uFF21'];
     const store = new JobStore(mkdtempSync(path.join(tmpdir(), 'weft-store-')));
-    store.insertResults('j', 0, runToChunks(run.finish(), 'int', 16));
+    store.insertResults('j', 0, chunksOf(keys.map((key) => [key, key.length]), 'int', 16));
     expect(decode(store.readResults('j', ResultOrder.KEY, 0, 0)).map((r) => r.key)).toEqual(['a', '\uE000', '\uFF21', '\u{1F600}', '\u{1F600}x']);
     store.close();
 
     // A lone surrogate is written as U+FFFD, so these two keys have the same bytes.
-    const twice = new RunWriter(codecByName('int'));
-    twice.add('\uD800', 1);
-    twice.add('\uFFFD', 2);
-    expect(() => runToChunks(twice.finish(), 'int')).toThrow('result key "\uFFFD" appears twice in one partition');
+    expect(() => chunksOf([['\uD800', 1], ['\uFFFD', 2]], 'int')).toThrow('result key "\uFFFD" appears twice in one partition');
   });
 
-  it('refuses a run of another codec or a truncated one', () => {
-    const run = new RunWriter(codecByName('int'));
-    run.add('a', 1);
-    const bytes = run.finish();
-    expect(() => runToChunks(bytes, 'json')).toThrow(RangeError);
-    expect(() => runToChunks(bytes.subarray(0, bytes.length - 2), 'int')).toThrow(RangeError);
-  });
-
-  it('commits a json run written in the older text form (header id 3) as the current form would be', () => {
-    const records: [string, unknown][] = [['a', 1], ['b', 'text'], ['c', [1, 2.5, null]], ['é', { k: true }]];
-    const current = new RunWriter(codecByName('json'));
-    for (const [key, value] of records) current.add(key, value);
-    // The older form by hand: magic WFR1, codec id 3, u32 LE count, then varint-length UTF-8 key and JSON text.
-    const utf8 = (text: string): number[] => [...new TextEncoder().encode(text)];
-    const older = [0x57, 0x46, 0x52, 0x31, 3, records.length, 0, 0, 0];
-    for (const [key, value] of records) {
-      for (const text of [key, JSON.stringify(value)]) older.push(utf8(text).length, ...utf8(text));
-    }
-    const expected = runToChunks(current.finish(), 'json');
-    expect(expected.map((chunk) => chunk.records)).toEqual([records.length]);
-    expect(runToChunks(Uint8Array.from(older), 'json')).toEqual(expected);
+  it('refuses records that are truncated, malformed or out of order (what a bad reducer could send)', () => {
+    const writer = new ResultWriter();
+    for (const key of ['a', 'b']) writer.add(new TextEncoder().encode(key), 0, 1, 1);
+    const bytes = writer.finish();
+    expect(() => cutChunks(bytes.subarray(0, bytes.length - 2), defaultChunkBytes)).toThrow(RangeError);
+    const half = bytes.length / 2;
+    expect(() => cutChunks(new Uint8Array([...bytes.subarray(half), ...bytes.subarray(0, half)]), defaultChunkBytes)).toThrow('result records are out of order: record 1 has key "a", not after "b"');
+    expect(() => cutChunks(new Uint8Array([2, 0x08, 0x01]), defaultChunkBytes)).toThrow('result record 0 (at byte 0) is malformed');
   });
 
   it('migrates the results table of an older journal into chunks and drops it', () => {

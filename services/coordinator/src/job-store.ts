@@ -3,7 +3,8 @@ import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { JobSpecSchema, JobState, type JobSpec, type ResultOrder } from '@weft/proto';
-import { ChunkWriter, defaultChunkBytes, type ResultChunk } from './result-chunks.js';
+import { cutChunks, ResultWriter, type ResultChunk } from '@weft/records';
+import { defaultChunkBytes } from './result-chunks.js';
 import { readResultBatches, type DelimitedBatch } from './result-reader.js';
 
 /** A job as the journal keeps it. */
@@ -205,10 +206,10 @@ export class JobStore {
     const encoder = new TextEncoder();
     this.transaction(() => {
       let jobId: string | undefined;
-      let writer = new ChunkWriter(chunkBytes);
+      let writer = new ResultWriter();
       const flush = (): void => {
-        if (jobId !== undefined) for (const [seq, chunk] of writer.finish().entries()) insert.run(jobId, seq, chunk.records, chunk.data);
-        writer = new ChunkWriter(chunkBytes);
+        if (jobId !== undefined) for (const [seq, chunk] of cutChunks(writer.finish(), chunkBytes).entries()) insert.run(jobId, seq, chunk.records, chunk.data);
+        writer = new ResultWriter();
       };
       for (const [job, key, ival, json] of rows.iterate() as unknown as Iterable<[string, string, bigint | null, string | null]>) {
         if (job !== jobId) {

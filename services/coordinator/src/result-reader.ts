@@ -1,6 +1,5 @@
 import { ResultOrder } from '@weft/proto';
-import { ByteWriter } from '@weft/records';
-import { RecordCursor, compareBytes } from './delimited-record.js';
+import { ByteWriter, RecordCursor, compareBytes } from '@weft/records';
 
 /** Where a job's result chunks come from (the journal; a map in tests). */
 export interface ChunkSource {

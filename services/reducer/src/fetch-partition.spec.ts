@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runMergeTask, runReduceFilesTask, runReduceTask, wordcount } from '@weft/jobs';
 import { PartitionUnavailableError } from '@weft/errors';
 import { MapperService, type MapOutputLocation } from '@weft/proto/cluster';
-import { codecByName, joinRun, readRun, runByteLength, RunWriter } from '@weft/records';
+import { codecByName, joinRun, readResultRecords, runByteLength, RunWriter } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
 import { fetchPartition } from './fetch-partition.js';
 
@@ -49,7 +49,7 @@ describe('fetchPartition with a memory budget', () => {
     expect(fetched.runs.length).toBeLessThan(sources.length);
     expect(fetched.bytes).toBe(Object.values(outputs).reduce((sum, r) => sum + r.byteLength, 0));
     const reduced = runReduceTask(wordcount, fetched.runs, {});
-    expect([...readRun(reduced.output, codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
+    expect([...readResultRecords(reduced.output, 'int')]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
   });
 
   it('spills fetched runs past the budget to files instead of holding them, and reducing runs + files is unchanged', async () => {
@@ -70,7 +70,7 @@ describe('fetchPartition with a memory budget', () => {
       expect(fetched.bytes).toBe(Object.values(outputs).reduce((sum, r) => sum + r.byteLength, 0));
       const outputFile = path.join(dir, 'out.run');
       runReduceFilesTask(wordcount, fetched.runs, fetched.files, outputFile, {});
-      expect([...readRun(new Uint8Array(readFileSync(outputFile)), codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
+      expect([...readResultRecords(new Uint8Array(readFileSync(outputFile)), 'int')]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -216,7 +216,7 @@ describe('fetchPartition merging while fetching', () => {
     expect(fetched.merges).toBe(merges);
     expect(fetched.runs.length).toBeLessThan(sources.length);
     const reduced = runReduceTask(wordcount, fetched.runs, {});
-    expect([...readRun(reduced.output, codecByName('int'))]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
+    expect([...readResultRecords(reduced.output, 'int')]).toEqual([['a', 5], ['b', 7], ['c', 1], ['d', 3]]);
   });
 
   it('rejects with the error of an early merge that failed while later fetches ran (never returns without its runs)', async () => {
@@ -290,7 +290,7 @@ describe('fetchPartition merging while fetching', () => {
     });
     expect(fetched.merges).toBeGreaterThan(0);
     const reduced = runReduceTask(wordcount, fetched.runs, {});
-    expect([...readRun(reduced.output, codecByName('int'))]).toEqual([...sums.keys()].sort().map((k) => [k, sums.get(k)]));
+    expect([...readResultRecords(reduced.output, 'int')]).toEqual([...sums.keys()].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))).map((k) => [k, sums.get(k)])); // results: UTF-8 byte order
   });
 
   it('does not merge early when every source is being fetched at once (the final merge sees them all)', async () => {

@@ -21,7 +21,8 @@ export interface ReducerStats {
 
 /**
  * weft.cluster.v1.ReducerService: fetches a partition from every mapper, merges the sorted runs
- * and reduces them on the worker-thread pool, and streams the output run back in chunks.
+ * and reduces them on the worker-thread pool, and streams the output back in chunks: result
+ * records (`@weft/records` ResultWriter), the bytes the coordinator stores as they are.
  */
 export function createReducerService(
   pool: TaskPool,

@@ -511,7 +511,10 @@ export type RunReduceTaskResponse = Message<"weft.cluster.v1.RunReduceTaskRespon
    */
   kind: {
     /**
-     * A piece of the output: records in Weft's run format (libs/records), sorted by key.
+     * A piece of the output, cut anywhere: the pieces concatenated are result records, the
+     * format the coordinator stores and ReadResults serves (ReadResultsResponse.delimited_records:
+     * size-delimited weft.v1.Record messages, keys ascending in UTF-8 byte order, each once;
+     * libs/records result-records.ts). Not a run.
      *
      * @generated from field: bytes output = 1;
      */
