@@ -1,5 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { FailedPreconditionError, InvalidArgumentError } from '@weft/errors';
 import type { JobService} from '@weft/proto';
@@ -71,12 +72,17 @@ export function createJobService(jobs: JobManager, store: JobStore, traces?: Rec
       for (const batch of store.readResults(job.id, request.order, Number(request.limit), Number(request.offset))) {
         if (delimited) {
           yield { $typeName: 'weft.v1.ReadResultsResponse', records: [], delimitedRecords: batch.data, recordCount: batch.records };
-          continue;
+        } else {
+          const records = decodeRecords(batch.data);
+          for (let i = 0; i < records.length; i += recordsPerMessage) {
+            yield { $typeName: 'weft.v1.ReadResultsResponse', records: records.slice(i, i + recordsPerMessage), delimitedRecords: new Uint8Array(0), recordCount: 0 };
+          }
         }
-        const records = decodeRecords(batch.data);
-        for (let i = 0; i < records.length; i += recordsPerMessage) {
-          yield { $typeName: 'weft.v1.ReadResultsResponse', records: records.slice(i, i + recordsPerMessage), delimitedRecords: new Uint8Array(0), recordCount: 0 };
-        }
+        // Connect pulls the next message as soon as a write is queued, all in microtasks: without a
+        // turn of the event loop here the whole merge ran before the first byte left, so the
+        // caller's decode could not overlap it (a 256 MB word count's first batch came after
+        // 45-97 ms instead of 20-37).
+        await nextTurn();
       }
     },
 
