@@ -285,55 +285,95 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
  * Cuts result records into chunks of at most `chunkBytes` (a larger record alone in its chunk),
  * checking in the same pass that every record is well formed (a key field, then one value field
  * holding one `int` or `json`, nothing else) and that keys ascend strictly in UTF-8 byte order.
- * The chunks are views of `data`; empty `data` gives no chunks.
+ * The chunks are views of `data`; empty `data` gives no chunks. One loop with no call or
+ * allocation per record in the common case: it runs once per partition, often before the JIT has
+ * optimized it (the first commit of a job ran it 3-4x slower than a warm one as three functions).
  * @throws RangeError naming the record and what is wrong with it.
  */
 export function cutChunks(data: Uint8Array, chunkBytes: number): ResultChunk[] {
   const chunks: ResultChunk[] = [];
-  const cursor = new RecordCursor(data);
+  const n = data.length;
+  let pos = 0;
   let chunkStart = 0;
   let records = 0;
   let index = 0;
   let lastKeyStart = 0;
   let lastKeyEnd = -1;
-  while (cursor.next()) {
-    checkRecord(data, cursor, index);
-    if (lastKeyEnd >= 0 && compareBytes(data, lastKeyStart, lastKeyEnd, data, cursor.keyStart, cursor.keyEnd) >= 0) {
-      const key = JSON.stringify(decodeUtf8(data, cursor.keyStart, cursor.keyEnd));
-      const last = JSON.stringify(decodeUtf8(data, lastKeyStart, lastKeyEnd));
-      throw new RangeError(`result records are out of order: record ${index} has key ${key}, not after ${last} (keys must ascend strictly in UTF-8 byte order)`);
+  while (pos < n) {
+    const start = pos;
+    let length = data[pos]!;
+    if (length < 0x80) pos += 1;
+    else {
+      length = readVarint(data, pos);
+      pos = varintEnd;
     }
-    lastKeyStart = cursor.keyStart;
-    lastKeyEnd = cursor.keyEnd;
-    if (records > 0 && cursor.end - chunkStart > chunkBytes) {
-      chunks.push({ records, data: data.subarray(chunkStart, cursor.start) });
-      chunkStart = cursor.start;
+    const end = pos + length;
+    if (end > n) throw truncated();
+    // Field 1, the key (absent when empty).
+    let keyStart = pos;
+    let keyEnd = pos;
+    if (pos < end && data[pos] === KEY_TAG) {
+      let keyLength = data[pos + 1]!;
+      if (keyLength < 0x80) pos += 2;
+      else {
+        keyLength = readVarint(data, pos + 1);
+        pos = varintEnd;
+      }
+      keyStart = pos;
+      keyEnd = pos + keyLength;
+      if (keyEnd > end) throw malformed(index, start, 'its key runs past the record');
+      pos = keyEnd;
+    }
+    // Field 2, the value, filling the rest of the record: `int` (a varint) or `json` (length + text).
+    if (pos >= end || data[pos] !== VALUE_TAG) throw malformed(index, start, 'it has no value field after the key');
+    const valueLength = readVarint(data, pos + 1);
+    pos = varintEnd;
+    if (pos + valueLength !== end) throw malformed(index, start, 'its value does not end with the record');
+    const tag = data[pos];
+    if (tag === INT_TAG) {
+      const first = ++pos;
+      while (pos < end && data[pos]! >= 0x80) pos++;
+      if (pos + 1 !== end || pos - first >= 10) throw malformed(index, start, 'its int value does not fill the value');
+    } else if (tag === JSON_TAG) {
+      const textLength = readVarint(data, pos + 1);
+      if (varintEnd + textLength !== end) throw malformed(index, start, 'its json value does not fill the value');
+    } else throw malformed(index, start, 'its value is neither int nor json');
+    // Keys ascend strictly: compare with the previous one, byte by byte.
+    if (lastKeyEnd >= 0) {
+      const lastLength = lastKeyEnd - lastKeyStart;
+      const keyLength = keyEnd - keyStart;
+      const common = lastLength < keyLength ? lastLength : keyLength;
+      let order = lastLength - keyLength;
+      for (let i = 0; i < common; i++) {
+        const d = data[lastKeyStart + i]! - data[keyStart + i]!;
+        if (d !== 0) {
+          order = d;
+          break;
+        }
+      }
+      if (order >= 0) {
+        const key = JSON.stringify(decodeUtf8(data, keyStart, keyEnd));
+        const last = JSON.stringify(decodeUtf8(data, lastKeyStart, lastKeyEnd));
+        throw new RangeError(`result records are out of order: record ${index} has key ${key}, not after ${last} (keys must ascend strictly in UTF-8 byte order)`);
+      }
+    }
+    lastKeyStart = keyStart;
+    lastKeyEnd = keyEnd;
+    if (records > 0 && end - chunkStart > chunkBytes) {
+      chunks.push({ records, data: data.subarray(chunkStart, start) });
+      chunkStart = start;
       records = 0;
     }
     records += 1;
     index += 1;
+    pos = end;
   }
   if (records > 0) chunks.push({ records, data: data.subarray(chunkStart) });
   return chunks;
 }
 
-/** Throws RangeError unless the cursor's record is exactly what ResultWriter writes. */
-function checkRecord(data: Uint8Array, c: RecordCursor, index: number): void {
-  const end = c.end;
-  const bad = (what: string): RangeError => new RangeError(`result record ${index} (at byte ${c.start}) is malformed: ${what}`);
-  if (c.keyEnd > end) throw bad('its key runs past the record');
-  let pos = c.keyEnd;
-  if (data[pos] !== VALUE_TAG) throw bad('it has no value field after the key');
-  const valueLength = readVarint(data, pos + 1);
-  pos = varintEnd;
-  if (pos + valueLength !== end) throw bad('its value does not end with the record');
-  if (data[pos] === INT_TAG) {
-    readVarint(data, pos + 1);
-    if (varintEnd !== end || varintEnd - pos - 1 > 10) throw bad('its int value does not fill the value');
-  } else if (data[pos] === JSON_TAG) {
-    const length = readVarint(data, pos + 1);
-    if (varintEnd + length !== end) throw bad('its json value does not fill the value');
-  } else throw bad('its value is neither int nor json');
+function malformed(index: number, start: number, what: string): RangeError {
+  return new RangeError(`result record ${index} (at byte ${start}) is malformed: ${what}`);
 }
 
 /**
