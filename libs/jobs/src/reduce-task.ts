@@ -30,7 +30,8 @@ export function runReduceTask(job: JobDefinition, runs: readonly Run[], params: 
     bytesIn += runByteLength(run);
   }
   const results = codecByName(job.results);
-  const writer = new ResultWriter(Math.min(1 << 20, 64 + bytesIn));
+  // Sized for the input (up to 16 MiB): growing by doubling copies the records again each time.
+  const writer = new ResultWriter(Math.min(1 << 24, 64 + bytesIn));
   // Keys are merged and written as their bytes; each distinct key is decoded once, for reduce.
   const merge = new KeyGroupMerge(runs, codecByName(job.values));
   while (merge.next()) {

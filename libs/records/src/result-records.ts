@@ -116,15 +116,24 @@ abstract class ResultEncoder {
     throw new RangeError(`value of key ${JSON.stringify(decodeUtf8(source, start, end))} cannot be stored with the ${codec.name} codec`); // not reached
   }
 
-  /** Appends a record with an integer value (`int`), or a JSON one (`json`) when `int` is null. */
+  /**
+   * Appends a record with an integer value (`int`), or a JSON one (`json`) when `int` is null.
+   * Writes straight into the buffer (one `ensure` per record): a reduce task calls it per key.
+   */
   append(source: Uint8Array, start: number, end: number, int: number | bigint | null, json: string | null): void {
     const keyLength = end - start;
-    let zigzag: number | bigint = 0;
+    let zigzag = 0;
+    let bigZigzag: bigint | undefined;
     let jsonBytes: Uint8Array | undefined;
     let valueLength: number;
     if (int !== null) {
-      zigzag = typeof int === 'number' && int < smallInt && int > -smallInt ? (int >= 0 ? int * 2 : -int * 2 - 1) : zigzag64(BigInt(int));
-      valueLength = 1 + varintSize(zigzag);
+      if (typeof int === 'number' && int < smallInt && int > -smallInt) {
+        zigzag = int >= 0 ? int * 2 : -int * 2 - 1;
+        valueLength = 1 + varintSize(zigzag);
+      } else {
+        bigZigzag = zigzag64(BigInt(int));
+        valueLength = 1 + bigVarintSize(bigZigzag);
+      }
     } else {
       jsonBytes = encoder.encode(json ?? 'null');
       valueLength = 1 + varintSize(jsonBytes.length) + jsonBytes.length;
@@ -132,36 +141,56 @@ abstract class ResultEncoder {
     const recordLength = (keyLength > 0 ? 1 + varintSize(keyLength) + keyLength : 0) + 1 + varintSize(valueLength) + valueLength;
     const out = this.out;
     out.ensure(recordLength + 10);
-    out.varint(recordLength);
-    const keyStart = out.length + (keyLength > 0 ? 1 + varintSize(keyLength) : 0);
+    const bytes = out.bytes;
+    let pos = putVarint(bytes, out.length, recordLength);
     if (keyLength > 0) {
-      out.byte(KEY_TAG);
-      out.varint(keyLength);
-      const bytes = out.bytes;
-      if (keyLength <= 32) {
-        let pos = out.length;
-        for (let i = start; i < end; i++) bytes[pos++] = source[i]!;
-        out.length = pos;
-      } else out.raw(source.subarray(start, end));
+      bytes[pos++] = KEY_TAG;
+      pos = putVarint(bytes, pos, keyLength);
     }
-    out.byte(VALUE_TAG);
-    out.varint(valueLength);
+    const keyStart = pos;
+    if (keyLength <= 32) for (let i = start; i < end; i++) bytes[pos++] = source[i]!;
+    else {
+      bytes.set(source.subarray(start, end), pos);
+      pos += keyLength;
+    }
+    bytes[pos++] = VALUE_TAG;
+    pos = putVarint(bytes, pos, valueLength);
     if (jsonBytes) {
-      out.byte(JSON_TAG);
-      out.varint(jsonBytes.length);
-      out.raw(jsonBytes);
+      bytes[pos++] = JSON_TAG;
+      pos = putVarint(bytes, pos, jsonBytes.length);
+      bytes.set(jsonBytes, pos);
+      pos += jsonBytes.length;
     } else {
-      out.byte(INT_TAG);
-      if (typeof zigzag === 'number') out.varint(zigzag);
-      else writeVarint64(out, zigzag);
+      bytes[pos++] = INT_TAG;
+      if (bigZigzag === undefined) pos = putVarint(bytes, pos, zigzag);
+      else {
+        out.length = pos;
+        writeVarint64(out, bigZigzag);
+        pos = out.length;
+      }
     }
+    out.length = pos;
     const keyEnd = keyStart + keyLength;
     if (this.sorted) {
       const last = this.flushedKey;
       if (last) {
-        if (compareBytes(last, 0, last.length, out.bytes, keyStart, keyEnd) >= 0) this.sorted = false;
+        if (compareBytes(last, 0, last.length, bytes, keyStart, keyEnd) >= 0) this.sorted = false;
         this.flushedKey = undefined;
-      } else if (this.lastKeyEnd >= 0 && compareBytes(out.bytes, this.lastKeyStart, this.lastKeyEnd, out.bytes, keyStart, keyEnd) >= 0) this.sorted = false;
+      } else if (this.lastKeyEnd >= 0) {
+        // compareBytes inlined: this runs once per record.
+        const lastStart = this.lastKeyStart;
+        const lastLength = this.lastKeyEnd - lastStart;
+        const common = lastLength < keyLength ? lastLength : keyLength;
+        let order = lastLength - keyLength;
+        for (let i = 0; i < common; i++) {
+          const d = bytes[lastStart + i]! - bytes[keyStart + i]!;
+          if (d !== 0) {
+            order = d;
+            break;
+          }
+        }
+        if (order >= 0) this.sorted = false;
+      }
     }
     this.lastKeyStart = keyStart;
     this.lastKeyEnd = keyEnd;
@@ -552,20 +581,45 @@ function zigzag64(n: bigint): bigint {
   return n >= 0n ? n << 1n : ((-n) << 1n) - 1n;
 }
 
-function varintSize(value: number | bigint): number {
-  let size = 1;
-  if (typeof value === 'number') {
-    while (value >= 0x80) {
-      value = Math.floor(value / 0x80);
-      size++;
-    }
-  } else {
-    while (value >= 0x80n) {
-      value >>= 7n;
-      size++;
-    }
+/** Bytes the varint of `value` (a non-negative number up to 2^53) takes. */
+function varintSize(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  let size = 5;
+  value = Math.floor(value / 0x800000000);
+  while (value >= 1) {
+    value = Math.floor(value / 0x80);
+    size++;
   }
   return size;
+}
+
+function bigVarintSize(value: bigint): number {
+  let size = 1;
+  while (value >= 0x80n) {
+    value >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** Writes the varint of `value` (a non-negative number up to 2^53) at `pos`; returns the position after it. */
+function putVarint(bytes: Uint8Array, pos: number, value: number): number {
+  if (value < 0x80000000) {
+    while (value >= 0x80) {
+      bytes[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+  } else {
+    while (value >= 0x80) {
+      bytes[pos++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+  }
+  bytes[pos++] = value;
+  return pos;
 }
 
 function writeVarint64(out: ByteWriter, value: bigint): void {
