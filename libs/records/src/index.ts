@@ -10,7 +10,7 @@ export { mergeRuns, mergeCursors } from './merge-runs.js';
 export { KeyGroupMerge } from './key-group-merge.js';
 export { RawRunWriter } from './raw-run-writer.js';
 export type { RunCursor } from './merge-runs.js';
-export { RunFileReader, RunFileWriter, RUN_FILE_BUFFER_BYTES } from './run-file.js';
+export { RunFileReader, RUN_FILE_BUFFER_BYTES } from './run-file.js';
 export { partitionOf } from './partition-of.js';
 // Result records (size-delimited weft.v1.Record, UTF-8 key order): reduce output, stored chunks, ReadResults.
 export { ResultWriter, ResultFileWriter, RecordCursor, cutChunks, compareBytes, readResultRecords, KEY_TAG, VALUE_TAG, INT_TAG, JSON_TAG } from './result-records.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { intCodec, jsonCodec } from './codecs.js';
 import { mergeCursors, mergeRuns } from './merge-runs.js';
-import { RunFileReader, RunFileWriter } from './run-file.js';
+import { RunFileReader } from './run-file.js';
+import { ResultFileWriter, ResultWriter } from './result-records.js';
 import { readRun } from './run-reader.js';
 import { RunWriter } from './run-writer.js';
 
@@ -33,7 +34,7 @@ function randomRun(random: () => number, n: number): Uint8Array {
   return writer.finish();
 }
 
-describe('RunFileReader / RunFileWriter', () => {
+describe('RunFileReader', () => {
   it('a file run reads back record for record, through a window far smaller than the run', () => {
     const run = randomRun(lcg(1), 20_000);
     const file = path.join(dir, 'a.run');
@@ -45,18 +46,13 @@ describe('RunFileReader / RunFileWriter', () => {
     expect(reader.bufferBytes).toBe(256);
   });
 
-  it('grows the window for a record larger than it, and writes the same bytes as RunWriter', () => {
+  it('grows the window for a record larger than it', () => {
     const big = 'x'.repeat(10_000);
     const records: Array<[string, unknown]> = [['a', 1], ['b', { big }], ['c', [big, big]], ['d', null]];
     const file = path.join(dir, 'b.run');
-    const writer = new RunFileWriter(file, jsonCodec, 100);
     const memory = new RunWriter(jsonCodec);
-    for (const [k, v] of records) {
-      writer.add(k, v);
-      memory.add(k, v);
-    }
-    expect(writer.finish()).toBe(readFileSync(file).byteLength);
-    expect(new Uint8Array(readFileSync(file))).toEqual(memory.finish());
+    for (const [k, v] of records) memory.add(k, v);
+    writeFileSync(file, memory.finish());
     const reader = new RunFileReader(file, jsonCodec, 64);
     const read: Array<[string, unknown]> = [];
     while (reader.next()) read.push([reader.key, reader.value]);
@@ -65,16 +61,14 @@ describe('RunFileReader / RunFileWriter', () => {
 
   it('an empty run round-trips; a file of another codec or not a run is refused', () => {
     const file = path.join(dir, 'e.run');
-    const writer = new RunFileWriter(file, intCodec);
-    writer.finish();
-    expect(new Uint8Array(readFileSync(file))).toEqual(new RunWriter(intCodec).finish());
+    writeFileSync(file, new RunWriter(intCodec).finish());
     expect(new RunFileReader(file, intCodec).next()).toBe(false);
     expect(() => new RunFileReader(file, jsonCodec)).toThrow(RangeError);
     writeFileSync(file, 'hello world');
     expect(() => new RunFileReader(file, intCodec)).toThrow(/not a Weft run/);
   });
 
-  it('merging runs over 100x the memory bound from files holds only the bound, and yields exactly the in-memory run', () => {
+  it('merging runs over 100x the memory bound from files into a ResultFileWriter holds only the bound, and writes exactly the in-memory results', () => {
     const random = lcg(42);
     const runs = Array.from({ length: 12 }, () => randomRun(random, 40_000));
     const total = runs.reduce((sum, r) => sum + r.byteLength, 0);
@@ -88,16 +82,17 @@ describe('RunFileReader / RunFileWriter', () => {
     expect(total).toBeGreaterThan(100 * bound);
 
     // The in-memory path: the whole merge, values summed.
-    const memory = new RunWriter(intCodec);
-    for (const [key, values] of mergeRuns(runs, intCodec)) memory.add(key, values.reduce((a, b) => a + b, 0));
+    const utf8 = (key: string): Uint8Array => new TextEncoder().encode(key);
+    const memory = new ResultWriter();
+    for (const [key, values] of mergeRuns(runs, intCodec)) memory.add(utf8(key), 0, utf8(key).length, values.reduce((a, b) => a + b, 0));
     const expected = memory.finish();
 
-    const out = path.join(dir, 'out.run');
+    const out = path.join(dir, 'out.records');
     const readers = files.map((file) => new RunFileReader(file, intCodec, window));
-    const writer = new RunFileWriter(out, intCodec, window);
+    const writer = new ResultFileWriter(out, window);
     let peak = 0;
     for (const [key, values] of mergeCursors(readers)) {
-      writer.add(key, values.reduce((a, b) => a + b, 0));
+      writer.add(utf8(key), 0, utf8(key).length, values.reduce((a, b) => a + b, 0));
       peak = Math.max(peak, readers.reduce((sum, r) => sum + r.bufferBytes, 0) + writer.peakBufferBytes);
     }
     writer.finish();

@@ -1,10 +1,9 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ByteReader } from './byte-reader.js';
-import { ByteWriter } from './byte-writer.js';
-import { appendRecord, openRun, RUN_HEADER_BYTES, writeRunHeader } from './run-format.js';
+import { openRun, RUN_HEADER_BYTES } from './run-format.js';
 import type { ValueCodec } from './value-codec.js';
 
-/** Default read window of a {@link RunFileReader} and flush size of a {@link RunFileWriter}: 64 KiB. */
+/** Default read window of a {@link RunFileReader} and flush size of a `ResultFileWriter`: 64 KiB. */
 export const RUN_FILE_BUFFER_BYTES = 64 * 1024;
 
 /**
@@ -99,84 +98,5 @@ export class RunFileReader<V> {
       if (n === 0) this.eof = true;
       this.filled += n;
     }
-  }
-}
-
-/**
- * Writes one run straight to a file, flushing every `flushBytes`, so a run of any size costs about
- * that much memory; the file's bytes equal what `RunWriter` would return for the same records.
- * Records in non-decreasing key order, as `RunWriter`. Synchronous: meant for a worker thread.
- */
-export class RunFileWriter<V> {
-  private readonly out: ByteWriter;
-  private fd: number | undefined;
-  private lastKey: string | undefined;
-  private records = 0;
-  private written = 0;
-  private peak = 0;
-
-  constructor(
-    readonly path: string,
-    private readonly codec: ValueCodec<V>,
-    private readonly flushBytes = RUN_FILE_BUFFER_BYTES,
-  ) {
-    this.fd = openSync(path, 'w');
-    this.out = new ByteWriter(flushBytes + 1024);
-    writeRunHeader(this.out, codec as ValueCodec<unknown>);
-  }
-
-  /** Records added so far. */
-  get count(): number {
-    return this.records;
-  }
-
-  /** Bytes written so far (the file's size once finished). */
-  get bytes(): number {
-    return this.written + this.out.length;
-  }
-
-  /** Largest buffer this writer held. */
-  get peakBufferBytes(): number {
-    return Math.max(this.peak, this.out.bytes.byteLength);
-  }
-
-  /** Appends a record; throws as `RunWriter.add`. */
-  add(key: string, value: V): void {
-    if (this.fd === undefined) throw new RangeError('RunFileWriter.add called after finish()');
-    appendRecord(this.out, this.codec, this.lastKey, key, value);
-    this.lastKey = key;
-    this.records++;
-    if (this.out.length >= this.flushBytes) this.flush();
-  }
-
-  /** Seals the run (writes the record count into the header) and closes the file; returns its size. */
-  finish(): number {
-    if (this.fd === undefined) throw new RangeError('RunFileWriter.finish called twice');
-    if (this.records > 0xffffffff) throw new RangeError(`a run holds at most 4294967295 records, got ${this.records}`);
-    if (this.written === 0) this.out.u32At(5, this.records);
-    this.flush();
-    if (this.written > 0) {
-      const count = new Uint8Array(4);
-      new DataView(count.buffer).setUint32(0, this.records, true);
-      writeSync(this.fd, count, 0, 4, 5);
-    }
-    closeSync(this.fd);
-    this.fd = undefined;
-    return this.written;
-  }
-
-  /** Closes the file without sealing it (after a failure). */
-  abort(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  private flush(): void {
-    this.peak = Math.max(this.peak, this.out.bytes.byteLength);
-    let off = 0;
-    while (off < this.out.length) off += writeSync(this.fd!, this.out.bytes, off, this.out.length - off, this.written + off);
-    this.written += this.out.length;
-    this.out.length = 0;
   }
 }
