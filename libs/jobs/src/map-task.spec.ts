@@ -1,5 +1,5 @@
 import { isUserCodeError } from '@weft/errors';
-import { intCodec, jsonCodec, partitionOf, readRun } from '@weft/records';
+import { intCodec, jsonCodec, partitionOf, readResultRecords, readRun } from '@weft/records';
 import { defineJob } from './definitions.js';
 import { runMapTask } from './map-task.js';
 import { runReduceTask } from './reduce-task.js';
@@ -117,7 +117,7 @@ describe('runReduceTask', () => {
     const a = runMapTask(wordcount, encode('x y x'), options).partitions[0]!;
     const b = runMapTask(wordcount, encode('y z'), options).partitions[0]!;
     const out = runReduceTask(wordcount, [a, b], {});
-    expect([...readRun(out.output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+    expect([...readResultRecords(out.output, 'int')]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
     expect(out).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesIn: a.length + b.length, bytesOut: out.output.length });
   });
 
@@ -165,12 +165,12 @@ describe('stages (the pipeline pattern)', () => {
 describe('keys that are not well-formed UTF-16', () => {
   it('are replaced before sorting, so the run reads back in order and collapsing keys are folded', async () => {
     const { runMapTask, runReduceTask, wordcount } = await import('./index.js');
-    const { readRun, intCodec } = await import('@weft/records');
+    const { readResultRecords } = await import('@weft/records');
     const text = new TextEncoder().encode('ok');
     // Inline records arrive as UTF-8 too, so feed the ill-formed strings through a job that emits them as keys.
     const job = { ...wordcount, map: (_line: string, emit: (k: string, v: number) => void) => { emit('\ud800 a', 1); emit('\udc00 a', 1); emit('\ufffe', 1); emit('b', 1); } };
     const out = runMapTask(job, text, { params: {}, partitions: 1, inputLabel: 'x', firstLine: 1, skipBadRecords: false });
     const reduced = runReduceTask(job, out.partitions, {});
-    expect([...readRun(reduced.output, intCodec)]).toEqual([['b', 1], ['\ufffd a', 2], ['\ufffe', 1]]);
+    expect([...readResultRecords(reduced.output, 'int')]).toEqual([['b', 1], ['\ufffd a', 2], ['\ufffe', 1]]);
   });
 });

@@ -1,4 +1,4 @@
-import { readRun, RunWriter, codecByName } from '@weft/records';
+import { readResultRecords, readRun, RunWriter, codecByName } from '@weft/records';
 import { invertedIndex, wordcount } from './builtins/index.js';
 import { runMergeTask } from './merge-task.js';
 import { runReduceTask } from './reduce-task.js';
@@ -17,7 +17,7 @@ describe('runMergeTask', () => {
     expect(merged.recordsIn).toBe(5);
     const direct = runReduceTask(wordcount, runs(), {});
     const viaMerge = runReduceTask(wordcount, [merged.output], {});
-    expect([...readRun(viaMerge.output, codecByName('int'))]).toEqual([...readRun(direct.output, codecByName('int'))]);
+    expect([...readResultRecords(viaMerge.output, 'int')]).toEqual([...readResultRecords(direct.output, 'int')]);
   });
 
   it('keeps every value of a key when the job has no combine', () => {

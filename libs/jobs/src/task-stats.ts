@@ -4,9 +4,9 @@ export interface TaskCounts {
   recordsIn: number;
   /** Input size in bytes. */
   bytesIn: number;
-  /** Records written to the output runs. */
+  /** Records written: to the output runs (map, merge) or as result records (reduce). */
   recordsOut: number;
-  /** Output size in bytes (all runs). */
+  /** Output size in bytes (all runs, or the result records). */
   bytesOut: number;
   /** Input lines whose map threw and were skipped (skipBadRecords). */
   skippedRecords: number;

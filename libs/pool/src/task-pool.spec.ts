@@ -8,7 +8,7 @@ import {
   isWorkerCrashedError,
 } from '@weft/errors';
 import { runMapTask, wordcount } from '@weft/jobs';
-import { intCodec, readRun } from '@weft/records';
+import { intCodec, readResultRecords, readRun } from '@weft/records';
 import { TaskPool } from './task-pool.js';
 import type { MapWork } from './task-types.js';
 
@@ -95,7 +95,7 @@ describe('TaskPool', () => {
     const a = await pool.runMap(mapWork('wordcount', 'x y x'));
     const b = await pool.runMap(mapWork('wordcount', 'y z'));
     const result = await pool.runReduce({ job: 'wordcount', params: {}, runs: [a.partitions[0]!, b.partitions[0]!] });
-    expect([...readRun(result.output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+    expect([...readResultRecords(result.output, 'int')]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
     expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: result.output.length });
   });
 
@@ -115,14 +115,14 @@ describe('TaskPool', () => {
     };
     const split = [pieces(a.partitions[0]!, 4), pieces(b.partitions[0]!, 7)];
     const result = await pool.runReduce({ job: 'wordcount', params: {}, runs: [split[0]!, b.partitions[0]!.slice()] });
-    expect([...readRun(result.output, intCodec)]).toEqual([['w', 1], ['x', 2], ['y', 2], ['z', 1]]);
+    expect([...readResultRecords(result.output, 'int')]).toEqual([['w', 1], ['x', 2], ['y', 2], ['z', 1]]);
     expect(result.recordsIn).toBe(5);
     expect(split[0]!.every((piece) => piece.buffer.byteLength === 0)).toBe(true); // moved, not copied
     const merged = await pool.runMerge({ job: 'wordcount', runs: [a.partitions[0]!.slice(), split[1]!] });
     expect([...readRun(merged.output, intCodec)]).toEqual([['w', 1], ['x', 2], ['y', 2], ['z', 1]]);
   });
 
-  it('runs a reduce task over runs in memory and in files, writing the output run to a file', async () => {
+  it('runs a reduce task over runs in memory and in files, writing the result records to a file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'weft-pool-files-'));
     try {
       const a = await pool.runMap(mapWork('wordcount', 'x y x'));
@@ -131,7 +131,7 @@ describe('TaskPool', () => {
       const outputFile = path.join(dir, 'out.run');
       const result = await pool.runReduceFiles({ job: 'wordcount', params: {}, runs: [a.partitions[0]!], files: [path.join(dir, 'b.run')], outputFile });
       const output = new Uint8Array(readFileSync(outputFile));
-      expect([...readRun(output, intCodec)]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
+      expect([...readResultRecords(output, 'int')]).toEqual([['x', 2], ['y', 2], ['z', 1]]);
       expect(result).toMatchObject({ recordsIn: 4, recordsOut: 3, bytesOut: output.length });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -60,23 +60,28 @@ export interface ReduceWork {
   runs: Run[];
 }
 
-/** A reduce task's result: one run of the job's `results` codec, sorted by key. */
+/**
+ * A reduce task's result: its result records, size-delimited `weft.v1.Record` messages with keys
+ * ascending in UTF-8 byte order, each once (`@weft/records` `ResultWriter`), exactly the bytes the
+ * coordinator stores; a buffer at offset 0 that owns its ArrayBuffer (transferred back).
+ */
 export interface ReduceResult extends TaskStats {
   output: Uint8Array;
 }
 
 /**
- * A reduce task whose runs may be stored in files (a reducer's spill) and whose output is written to
- * a file: the worker streams the merge, holding one small read window per file (bounded memory).
+ * A reduce task whose runs may be stored in files (a reducer's spill) and whose result records (as
+ * {@link ReduceResult.output}) are written to a file: the worker streams the merge, holding one
+ * small read window per file (bounded memory).
  */
 export interface ReduceFilesWork extends ReduceWork {
   /** Runs stored in files (read by the worker thread; merged after `runs`, in this order). */
   files: string[];
-  /** Where the worker writes the output run (created or truncated). */
+  /** Where the worker writes the result records (created or truncated). */
   outputFile: string;
 }
 
-/** A file reduce's result: the counts; the output run is in `ReduceFilesWork.outputFile`. */
+/** A file reduce's result: the counts; the result records are in `ReduceFilesWork.outputFile`. */
 export interface ReduceFilesResult extends TaskStats {
   /** Largest read windows + write buffer the merge held at once, bytes. */
   peakBufferBytes: number;

@@ -1,4 +1,4 @@
-import { intCodec, readRun } from '@weft/records';
+import { intCodec, readResultRecords, readRun } from '@weft/records';
 import { defineJob } from '../definitions.js';
 import type { MapTaskOptions, MapTaskOutput } from '../map-collector.js';
 import { runMapTask, runMapTaskByLines } from '../map-task.js';
@@ -117,7 +117,7 @@ function linesOf(input: Uint8Array): string[] {
 function expectSameAsLocal(input: Uint8Array, partitions: number): void {
   const out = runMapTask(wordcount, input, { ...base, partitions });
   const fast = new Map<string, number>();
-  for (const run of out.partitions) for (const [k, v] of readRun(runReduceTask(wordcount, [run], {}).output, intCodec)) fast.set(k, v);
+  for (const run of out.partitions) for (const [k, v] of readResultRecords(runReduceTask(wordcount, [run], {}).output, 'int')) fast.set(k, v as number);
   const local = runLocally(wordcount, linesOf(input), { partitions });
   expect([...fast].sort((a, b) => (a[0] < b[0] ? -1 : 1))).toEqual([...local]);
 }
