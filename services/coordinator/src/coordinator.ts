@@ -31,7 +31,7 @@ export const version = '0.1.0';
  */
 export async function startCoordinator(config: CoordinatorConfig, log: Logger, traces?: RecentTraces): Promise<RunningService> {
   const id = `coordinator-${randomBytes(3).toString('hex')}`;
-  const store = new JobStore(config.dataDir);
+  const store = new JobStore(config.dataDir, { onCheckpointFailure: (error) => log.warn({ err: error }, 'journal checkpoints run inside commits again') });
   const owners = new JobOwners(config.dataDir);
   const functions = FunctionRegistry.withBuiltins();
   // User modules are loaded here too: the coordinator validates every request against them.

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,10 @@ import { ResultWriter, codecByName, cutChunks, type ResultChunk, type ValueCodec
 import { JobStore, type StoredJob } from './job-store.js';
 import type { DelimitedBatch } from './result-reader.js';
 import { defaultChunkBytes } from './result-chunks.js';
+
+// Every store of this file lives under one directory, removed at the end.
+const root = mkdtempSync(path.join(tmpdir(), 'weft-store-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A partition's chunks as the runner commits them: records as a reducer writes them (keys in UTF-16 order), cut. */
 function chunksOf(records: Iterable<readonly [string, unknown]>, codec: ValueCodecName, chunkBytes = defaultChunkBytes): ResultChunk[] {
@@ -121,7 +125,7 @@ function commit(store: JobStore, jobId: string, rand: () => number, keys: string
 
 describe('JobStore', () => {
   it('keeps jobs and results across reopening the database (what survives a coordinator SIGKILL)', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'weft-store-'));
+    const dir = mkdtempSync(path.join(root, 'store-'));
     const first = new JobStore(dir);
     first.insert(job('j1', 1, 'key-1'));
     first.insert(job('j2', 2));
@@ -164,7 +168,7 @@ describe('JobStore', () => {
     ['json', 4, 200, 64],
   ] as const)('round-trips random %s results over %i partitions (chunks of %i bytes, batches of %i)', (codec, partitions, chunkBytes, batchBytes) => {
     const rand = random(partitions * 7919);
-    const store = new JobStore(mkdtempSync(path.join(tmpdir(), 'weft-store-')));
+    const store = new JobStore(mkdtempSync(path.join(root, 'store-')));
     const expected = commit(store, 'j', rand, randomKeys(rand, 3000), codec, partitions, chunkBytes);
     store.insertResults('other', 0, chunksOf([], 'int'));
     expect(store.countResults('j')).toBe(expected.length);
@@ -188,10 +192,32 @@ describe('JobStore', () => {
     store.close();
   });
 
+  it('checkpoints the write-ahead log on its own thread after a commit, copying every frame', async () => {
+    const dir = mkdtempSync(path.join(root, 'store-'));
+    const store = new JobStore(dir);
+    // Two commits of ~5 MB (~1300 pages) each. SQLite's automatic checkpoint (at 1000 pages) would
+    // run inside the first and the second would then start the log afresh: ~1300 frames left.
+    const records = (job: string) => Array.from({ length: 100_000 }, (_, i) => [`${job}-${String(i).padStart(6, '0')}-${'x'.repeat(30)}`, i] as const);
+    const [first, second] = [chunksOf(records('j1'), 'int'), chunksOf(records('j2'), 'int')];
+    const checkpoint = store.nextCheckpoint();
+    expect(checkpoint).toBeDefined();
+    // Both commits before the thread's first checkpoint (20 ms after the first nudge): it copies both.
+    store.insertResults('j1', 0, first);
+    store.insertResults('j2', 0, second);
+    const result = await checkpoint!;
+    expect(result.busy).toBe(0);
+    expect(result.log).toBeGreaterThan(2400);
+    expect(result.checkpointed).toBe(result.log);
+    store.close();
+    const reopened = new JobStore(dir);
+    expect(reopened.countResults('j1') + reopened.countResults('j2')).toBe(200_000);
+    reopened.close();
+  });
+
   it('writes a partition in UTF-8 byte order even where UTF-16 order differs, and refuses a key twice', () => {
     // UTF-16 order: U+1F600 (a surrogate pair, 0xD83D...) sorts before U+E000 and U+FF21; in UTF-8 it sorts after.
     const keys = ['a', '\u{1F600}', '\u{1F600}x', '\uE000', '\uFF21'];
-    const store = new JobStore(mkdtempSync(path.join(tmpdir(), 'weft-store-')));
+    const store = new JobStore(mkdtempSync(path.join(root, 'store-')));
     store.insertResults('j', 0, chunksOf(keys.map((key) => [key, key.length]), 'int', 16));
     expect(decode(store.readResults('j', ResultOrder.KEY, 0, 0)).map((r) => r.key)).toEqual(['a', '\uE000', '\uFF21', '\u{1F600}', '\u{1F600}x']);
     store.close();
@@ -211,7 +237,7 @@ describe('JobStore', () => {
   });
 
   it('migrates the results table of an older journal into chunks and drops it', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'weft-store-'));
+    const dir = mkdtempSync(path.join(root, 'store-'));
     const old = new DatabaseSync(path.join(dir, 'journal.sqlite'));
     old.exec(`CREATE TABLE results (job_id TEXT NOT NULL, key TEXT NOT NULL, ival INTEGER, json TEXT, PRIMARY KEY (job_id, key)) WITHOUT ROWID;
       CREATE INDEX results_by_value ON results (job_id, ival DESC, key);`);

@@ -4,6 +4,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { JobSpecSchema, JobState, type JobSpec, type ResultOrder } from '@weft/proto';
 import { cutChunks, ResultWriter, type ResultChunk } from '@weft/records';
+import { JournalCheckpointer, type CheckpointResult } from './journal-checkpointer.js';
 import { defaultChunkBytes } from './result-chunks.js';
 import { readResultBatches, type DelimitedBatch } from './result-reader.js';
 
@@ -66,19 +67,33 @@ const schema = `
  * written in one transaction per reduce partition, once that partition's winning attempt is known.
  * Journals from before result chunks (a `results` table, one row per record) are migrated when
  * opened: each job's rows become chunks of partition 0 and the table is dropped, in one transaction.
+ * The write-ahead log is checkpointed by a thread of its own (`JournalCheckpointer`), not inside
+ * one of the commits.
  */
 export class JobStore {
   private readonly db: DatabaseSync;
+  private checkpointer: JournalCheckpointer | undefined;
   private readonly statements: Record<'insert' | 'update' | 'byId' | 'byKey' | 'insertChunk' | 'chunk' | 'partitions' | 'deleteResults' | 'countResults' | 'maxSeq', StatementSync>;
 
   /**
    * @param dataDir where `journal.sqlite` lives (created if missing).
    * @param options.chunkBytes largest result chunk the migration of an old journal writes (default 1 MiB).
+   * @param options.onCheckpointFailure told when the checkpoint thread fails; the journal then
+   *   checkpoints inside its commits again, as SQLite does by default.
    */
-  constructor(dataDir: string, options: { chunkBytes?: number } = {}) {
+  constructor(dataDir: string, options: { chunkBytes?: number; onCheckpointFailure?: (error: Error) => void } = {}) {
     mkdirSync(dataDir, { recursive: true });
-    this.db = new DatabaseSync(path.join(dataDir, 'journal.sqlite'));
+    const file = path.join(dataDir, 'journal.sqlite');
+    this.db = new DatabaseSync(file);
     this.db.exec(schema);
+    this.db.exec('PRAGMA wal_autocheckpoint = 0');
+    this.checkpointer = new JournalCheckpointer(file, {
+      onFailure: (error) => {
+        this.checkpointer = undefined;
+        if (this.db.isOpen) this.db.exec('PRAGMA wal_autocheckpoint = 1000');
+        options.onCheckpointFailure?.(error);
+      },
+    });
     this.migrateResultRows(options.chunkBytes ?? defaultChunkBytes);
     this.statements = {
       insert: this.db.prepare('INSERT INTO jobs (id, seq, spec, state, created_ms, idempotency_key, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -102,11 +117,13 @@ export class JobStore {
   /** Journals a new job. */
   insert(job: StoredJob): void {
     this.statements.insert.run(job.id, job.seq, toBinary(JobSpecSchema, job.spec), job.state, job.createdMs, job.spec.idempotencyKey || null, job.traceId);
+    this.checkpointer?.nudge();
   }
 
   /** Writes a job's mutable fields. */
   update(job: StoredJob): void {
     this.statements.update.run(job.state, job.startedMs, job.finishedMs, job.error, JSON.stringify(job.counters), job.resultCount, job.traceId, job.id);
+    this.checkpointer?.nudge();
   }
 
   /** A job by id, or undefined. */
@@ -131,6 +148,7 @@ export class JobStore {
     if (holder) return holder.id === job.id ? undefined : holder;
     job.spec.idempotencyKey = key;
     this.db.prepare('UPDATE jobs SET idempotency_key = ?, spec = ? WHERE id = ?').run(key, toBinary(JobSpecSchema, job.spec), job.id);
+    this.checkpointer?.nudge();
     return undefined;
   }
 
@@ -161,6 +179,7 @@ export class JobStore {
   /** Deletes a job's results (before it runs again after a restart). */
   clearResults(jobId: string): void {
     this.statements.deleteResults.run(jobId);
+    this.checkpointer?.nudge();
   }
 
   /** Writes one committed partition's chunks (in key order) in a single transaction; returns its record count. */
@@ -229,14 +248,22 @@ export class JobStore {
     try {
       work();
       this.db.exec('COMMIT');
+      this.checkpointer?.nudge();
     } catch (error) {
       this.db.exec('ROLLBACK');
       throw error;
     }
   }
 
-  /** Closes the database. */
+  /** The checkpoint thread's next checkpoint (undefined when checkpoints run inside commits). @internal For tests. */
+  nextCheckpoint(): Promise<CheckpointResult> | undefined {
+    return this.checkpointer?.next();
+  }
+
+  /** Closes the database (and stops the checkpoint thread). */
   close(): void {
+    this.checkpointer?.close();
+    this.checkpointer = undefined;
     this.db.close();
   }
 }
