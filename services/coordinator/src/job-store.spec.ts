@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -212,6 +213,17 @@ describe('JobStore', () => {
     const reopened = new JobStore(dir);
     expect(reopened.countResults('j1') + reopened.countResults('j2')).toBe(200_000);
     reopened.close();
+  });
+
+  it('lets a process end that opened a journal and never closed it (the checkpoint thread holds nothing open)', () => {
+    // The built store, as the coordinator runs it (npm test builds first).
+    const built = new URL('../dist/job-store.js', import.meta.url).href;
+    const dir = mkdtempSync(path.join(root, 'store-'));
+    // A script file (with \`node -e\` such a process ended either way).
+    const script = path.join(dir, 'open-journal.mjs');
+    writeFileSync(script, `import { JobStore } from ${JSON.stringify(built)};\nnew JobStore(${JSON.stringify(dir)});\n`);
+    const ran = spawnSync(process.execPath, [script], { timeout: 20_000, encoding: 'utf8' });
+    expect({ status: ran.status, signal: ran.signal, stderr: ran.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
   });
 
   it('writes a partition in UTF-8 byte order even where UTF-16 order differs, and refuses a key twice', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
@@ -10,6 +10,7 @@ import { planMapTasks, resolveFileInput, splitBytesFor } from './map-planner.js'
 const fixed = (bytes: number) => ({ maxBytes: bytes, minBytes: bytes, splitsPerSlot: 1, mapSlots: 1 });
 
 const dir = mkdtempSync(path.join(tmpdir(), 'weft-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(path.join(dir, 'a.txt'), 'x'.repeat(2500));
 writeFileSync(path.join(dir, 'b.txt'), 'y\n');
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
@@ -52,8 +52,12 @@ class FakeJobs implements Pick<JobManager, 'submit'> {
   }
 }
 
+// Every test's journal and uploads live under one directory, removed at the end.
+const scratch = mkdtempSync(path.join(tmpdir(), 'weft-upload-store-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function setup(): { dir: string; store: JobStore; jobs: FakeJobs; uploads: UploadStore } {
-  const root = mkdtempSync(path.join(tmpdir(), 'weft-upload-store-'));
+  const root = mkdtempSync(path.join(scratch, 'test-'));
   const dir = path.join(root, 'uploads');
   const store = new JobStore(root);
   const jobs = new FakeJobs(store);
