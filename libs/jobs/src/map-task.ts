@@ -70,19 +70,24 @@ export function runMapTaskByLines<V>(job: JobDefinition<V, unknown>, input: Uint
   return output;
 }
 
-/** The input as pieces that count their bytes as they are read (`bytes`: of the last full iteration). */
+/** Pieces that count their bytes as they are read (`bytes`: those of the last full iteration). */
+class CountedPieces implements InputPieces {
+  bytes = 0;
+
+  constructor(private readonly input: InputPieces) {}
+
+  *[Symbol.iterator](): Iterator<Uint8Array> {
+    let bytes = 0;
+    for (const piece of this.input) {
+      bytes += piece.byteLength;
+      yield piece;
+    }
+    this.bytes = bytes;
+  }
+}
+
+/** The input as counted pieces (as they are when runMapTask hands them on to the line path). */
 function piecesOf(input: Uint8Array | InputPieces): InputPieces & { readonly bytes: number } {
   if (ArrayBuffer.isView(input)) return Object.assign([input], { bytes: input.byteLength });
-  const counted = {
-    bytes: 0,
-    *[Symbol.iterator](): Iterator<Uint8Array> {
-      let bytes = 0;
-      for (const piece of input) {
-        bytes += piece.byteLength;
-        yield piece;
-      }
-      counted.bytes = bytes;
-    },
-  };
-  return counted;
+  return input instanceof CountedPieces ? input : new CountedPieces(input);
 }

@@ -36,15 +36,7 @@ export class ByteWriter {
   /** Appends a non-negative integer (up to 2^53 - 1) as an unsigned LEB128 varint. */
   varint(value: number): void {
     this.ensure(8);
-    const bytes = this.bytes;
-    let pos = this.length;
-    // Division, not bit shifts: shifts truncate to 32 bits and values may be up to 2^53.
-    while (value >= 0x80) {
-      bytes[pos++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    bytes[pos++] = value;
-    this.length = pos;
+    this.length = putVarint(this.bytes, this.length, value);
   }
 
   /** Appends raw bytes. */
@@ -92,12 +84,38 @@ export class ByteWriter {
   }
 }
 
-/** Bytes an unsigned LEB128 varint of `value` takes. */
+/** Bytes an unsigned LEB128 varint of `value` (a non-negative integer up to 2^53 - 1) takes. */
 export function varintSize(value: number): number {
-  let size = 1;
-  while (value >= 0x80) {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x200000) return 3;
+  if (value < 0x10000000) return 4;
+  let size = 5;
+  value = Math.floor(value / 0x800000000);
+  while (value >= 1) {
     value = Math.floor(value / 0x80);
     size++;
   }
   return size;
+}
+
+/**
+ * Writes the unsigned LEB128 varint of `value` (a non-negative integer up to 2^53 - 1) into
+ * `bytes` at `pos`, which must have room for it; returns the position after it. Bit shifts below
+ * 2^31, division above (shifts truncate to 32 bits).
+ */
+export function putVarint(bytes: Uint8Array, pos: number, value: number): number {
+  if (value < 0x80000000) {
+    while (value >= 0x80) {
+      bytes[pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+  } else {
+    while (value >= 0x80) {
+      bytes[pos++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+  }
+  bytes[pos++] = value;
+  return pos;
 }

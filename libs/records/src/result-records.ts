@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter, putVarint, varintSize } from './byte-writer.js';
 import { decodeUtf8 } from './byte-reader.js';
 import { RUN_FILE_BUFFER_BYTES } from './run-file.js';
 import type { ValueCodec, ValueCodecName } from './value-codec.js';
@@ -581,21 +581,6 @@ function zigzag64(n: bigint): bigint {
   return n >= 0n ? n << 1n : ((-n) << 1n) - 1n;
 }
 
-/** Bytes the varint of `value` (a non-negative number up to 2^53) takes. */
-function varintSize(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  let size = 5;
-  value = Math.floor(value / 0x800000000);
-  while (value >= 1) {
-    value = Math.floor(value / 0x80);
-    size++;
-  }
-  return size;
-}
-
 function bigVarintSize(value: bigint): number {
   let size = 1;
   while (value >= 0x80n) {
@@ -603,23 +588,6 @@ function bigVarintSize(value: bigint): number {
     size++;
   }
   return size;
-}
-
-/** Writes the varint of `value` (a non-negative number up to 2^53) at `pos`; returns the position after it. */
-function putVarint(bytes: Uint8Array, pos: number, value: number): number {
-  if (value < 0x80000000) {
-    while (value >= 0x80) {
-      bytes[pos++] = (value & 0x7f) | 0x80;
-      value >>>= 7;
-    }
-  } else {
-    while (value >= 0x80) {
-      bytes[pos++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-  }
-  bytes[pos++] = value;
-  return pos;
 }
 
 function writeVarint64(out: ByteWriter, value: bigint): void {
