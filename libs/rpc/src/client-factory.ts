@@ -34,6 +34,12 @@ export interface ClientFactory {
   client<S extends DescService>(service: S, baseUrl: string): Client<S>;
   /** The transport to `baseUrl`, for callers that build their own clients. */
   transport(baseUrl: string): Transport;
+  /**
+   * The HTTP/2 connection to `baseUrl` that its clients share (with its TLS, pings and receive
+   * windows), and the URL it dials (`https://` under internal TLS), for a caller that writes a
+   * call's frames itself (the gateway's upload relay).
+   */
+  http2(baseUrl: string): { readonly sessions: Http2SessionManager; readonly url: string };
   /** Drops the connection to one peer (e.g. a node declared dead). */
   forget(baseUrl: string): void;
   /** Closes every connection. */
@@ -42,7 +48,7 @@ export interface ClientFactory {
 
 /** Creates a {@link ClientFactory}. */
 export function createClientFactory(options: ClientFactoryOptions = {}): ClientFactory {
-  const peers = new Map<string, { transport: Transport; sessions: Http2SessionManager }>();
+  const peers = new Map<string, { transport: Transport; sessions: Http2SessionManager; url: string }>();
   const tlsPaths = options.tls;
   let tlsOptions = tlsPaths ? clientTlsOptions(readInternalTls(tlsPaths)) : undefined;
   const stopWatching = tlsPaths
@@ -60,7 +66,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
       })
     : () => undefined;
 
-  function peer(baseUrl: string): { transport: Transport; sessions: Http2SessionManager } {
+  function peer(baseUrl: string): { transport: Transport; sessions: Http2SessionManager; url: string } {
     let entry = peers.get(baseUrl);
     if (!entry) {
       const url = tlsOptions ? baseUrl.replace(/^http:/, 'https:') : baseUrl;
@@ -79,7 +85,7 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
         readMaxBytes: maxMessageBytes,
         writeMaxBytes: maxMessageBytes,
       });
-      entry = { transport, sessions };
+      entry = { transport, sessions, url };
       peers.set(baseUrl, entry);
     }
     return entry;
@@ -93,6 +99,10 @@ export function createClientFactory(options: ClientFactoryOptions = {}): ClientF
   return {
     client: (service, baseUrl) => createClient(service, current(baseUrl)),
     transport: current,
+    http2: (baseUrl) => {
+      const { sessions, url } = peer(baseUrl);
+      return { sessions, url };
+    },
     forget(baseUrl) {
       peers.get(baseUrl)?.sessions.abort();
       peers.delete(baseUrl);

@@ -21,6 +21,12 @@ export interface ConnectServerOptions {
   readonly routes: (router: ConnectRouter) => void;
   /** Interceptors run after the error interceptor (always outermost) and the tracing interceptor. */
   readonly interceptors?: Interceptor[];
+  /**
+   * Takes an HTTP/2 request before Connect does, answering it itself, when it returns true (the
+   * gateway's UploadJob relay, which passes gRPC frames on without decoding them). It runs on
+   * every HTTP/2 request, so it must decide from the headers alone, at once.
+   */
+  readonly takeFirst?: (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => boolean;
   /** Plain HTTP handler for requests no RPC route matched (e.g. the dashboard); 404 by default. */
   readonly fallback?: NodeHandlerFn;
   /** Largest request message accepted, in bytes (default {@link maxMessageBytes}); larger ones get RESOURCE_EXHAUSTED. */
@@ -75,7 +81,7 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
   });
   const compression = options.responseCompression ?? 'remote';
   // A request whose accept-encoding headers are gone is answered uncompressed (identity).
-  const handler: typeof adapter =
+  const connect: typeof adapter =
     compression === 'always'
       ? adapter
       : (req, res) => {
@@ -84,6 +90,13 @@ export async function startConnectServer(options: ConnectServerOptions): Promise
           }
           adapter(req, res);
         };
+  const takeFirst = options.takeFirst;
+  const handler: typeof adapter = takeFirst
+    ? (req, res) => {
+        if (req.httpVersionMajor === 2 && takeFirst(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse)) return;
+        connect(req, res);
+      }
+    : connect;
   const h1 = http.createServer(handler);
   // Wide receive windows (streams and connection): uploads are not held to 64 KiB per round trip.
   const h2 = http2.createServer({ settings: wideWindowSettings }, handler);

@@ -10,6 +10,8 @@ export { HealthRegistry, ServingStatus } from './health-service.js';
 export { registerReflection } from './reflection-service.js';
 export { toConnectError, codeForKind, isRetryableCode } from './to-connect-error.js';
 export { errorInterceptor } from './error-interceptor.js';
+export { startClientSpan, startServerSpan } from './rpc-span.js';
+export type { RpcSpan } from './rpc-span.js';
 export { maxMessageBytes, streamChunkBytes } from './limits.js';
 export { BatchQueue } from './batch-queue.js';
 export { startWorkerRegistration } from './worker-registration.js';

@@ -35,7 +35,7 @@ function instrumentsOf(side: 'client' | 'server'): RpcInstruments {
   });
 }
 
-/** One RPC's span plus its metrics, for both sides and both server stacks. @internal */
+/** One RPC's span plus its metrics, for both sides and both server stacks (and a relay that handles a call's frames itself). */
 export interface RpcSpan {
   /** The context to run the call in: the span is active there. */
   readonly context: Context;
@@ -50,7 +50,7 @@ function rpcAttributes(service: string, method: string): Attributes {
 
 /**
  * Starts the SERVER span of an incoming call, as a child of the caller's span when the request
- * carries W3C `traceparent`/`tracestate` headers. @internal
+ * carries W3C `traceparent`/`tracestate` headers.
  */
 export function startServerSpan(service: string, method: string, requestHeader: Headers): RpcSpan {
   const parent = propagation.extract(ROOT_CONTEXT, requestHeader, headerGetter);
@@ -59,7 +59,7 @@ export function startServerSpan(service: string, method: string, requestHeader: 
 
 /**
  * Starts the CLIENT span of an outgoing call as a child of the active span and injects its W3C
- * trace context into `requestHeader`. @internal
+ * trace context into `requestHeader`.
  */
 export function startClientSpan(service: string, method: string, requestHeader: Headers, url: string): RpcSpan {
   const target = URL.canParse(url) ? new URL(url) : undefined;
