@@ -64,27 +64,36 @@ function allows(principal: Principal, scope: Scope): boolean {
 }
 
 /**
- * Server interceptor that authenticates every call but health with an `authorization: Bearer`
- * token from `tokens` and checks the RPC's scope ({@link requiredScopes}). The principal is put in
- * the call's context values ({@link principalKey}) for the relay to pass on. Throws
- * UNAUTHENTICATED ({@link unauthenticatedMessage}) or PERMISSION_DENIED naming the scope needed.
+ * Authenticates one call to `methodPath` (`service/method`) from its `authorization` header and
+ * checks the method's scope ({@link requiredScopes}). Returns the caller, or undefined for a
+ * method that needs no token. Throws UNAUTHENTICATED ({@link unauthenticatedMessage}) or
+ * PERMISSION_DENIED naming the scope needed, and counts the attempt either way.
+ */
+export function authenticate(tokens: TokenStore, counters: AuthCounters, methodPath: string, authorization: string | null): Principal | undefined {
+  const scope = requiredScopes[methodPath] ?? 'admin';
+  if (scope === 'none') return undefined;
+  const token = bearerToken(authorization);
+  const principal = token === undefined ? undefined : tokens.verify(token);
+  if (!principal) {
+    counters.add('unauthenticated');
+    throw new ConnectError(unauthenticatedMessage, Code.Unauthenticated);
+  }
+  if (scope !== 'any' && !allows(principal, scope)) {
+    counters.add('permission_denied');
+    throw new ConnectError(`${methodPath.slice(methodPath.indexOf('/') + 1)} needs a token with the "${scope}" scope`, Code.PermissionDenied);
+  }
+  counters.add('accepted');
+  return principal;
+}
+
+/**
+ * Server interceptor that {@link authenticate}s every call but health. The principal is put in the
+ * call's context values ({@link principalKey}) for the relay to pass on.
  */
 export function authInterceptor(tokens: TokenStore, counters: AuthCounters): Interceptor {
   return (next) => async (request) => {
-    const scope = requiredScopes[`${request.service.typeName}/${request.method.name}`] ?? 'admin';
-    if (scope === 'none') return next(request);
-    const token = bearerToken(request.header.get('authorization'));
-    const principal = token === undefined ? undefined : tokens.verify(token);
-    if (!principal) {
-      counters.add('unauthenticated');
-      throw new ConnectError(unauthenticatedMessage, Code.Unauthenticated);
-    }
-    if (scope !== 'any' && !allows(principal, scope)) {
-      counters.add('permission_denied');
-      throw new ConnectError(`${request.method.name} needs a token with the "${scope}" scope`, Code.PermissionDenied);
-    }
-    counters.add('accepted');
-    request.contextValues.set(principalKey, principal);
+    const principal = authenticate(tokens, counters, `${request.service.typeName}/${request.method.name}`, request.header.get('authorization'));
+    if (principal) request.contextValues.set(principalKey, principal);
     return next(request);
   };
 }

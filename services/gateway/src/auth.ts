@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Interceptor } from '@connectrpc/connect';
 import type { Logger } from '@weft/telemetry';
-import { AuthCounters, authInterceptor } from './auth-interceptor.js';
-import { TokenStore } from './auth-tokens.js';
+import { AuthCounters, authInterceptor, authenticate } from './auth-interceptor.js';
+import { TokenStore, type Principal } from './auth-tokens.js';
 import type { GatewayConfig } from './config.js';
 import { limitsInterceptor } from './limits-interceptor.js';
 
@@ -12,6 +12,12 @@ export interface EdgeSecurity {
   readonly interceptors: Interceptor[];
   /** Authentication attempts so far. */
   readonly counters: AuthCounters;
+  /**
+   * What the interceptors do for a call handled outside Connect: the caller of `methodPath`
+   * (`service/method`) from its `authorization` header, undefined in development mode. Throws
+   * UNAUTHENTICATED or PERMISSION_DENIED like the authentication interceptor.
+   */
+  authenticate(methodPath: string, authorization: string | undefined): Principal | undefined;
   /** Stops watching the tokens file. */
   close(): void;
 }
@@ -38,5 +44,10 @@ export function createEdgeSecurity(config: Pick<GatewayConfig, 'tokensFile' | 'd
     log.warn('GATEWAY_DEV_MODE: serving every call WITHOUT authentication (local development only)');
   }
   interceptors.push(limitsInterceptor(config.limits));
-  return { interceptors, counters, close: () => tokens?.close() };
+  return {
+    interceptors,
+    counters,
+    authenticate: (methodPath, authorization) => (tokens ? authenticate(tokens, counters, methodPath, authorization ?? null) : undefined),
+    close: () => tokens?.close(),
+  };
 }

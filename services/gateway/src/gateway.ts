@@ -12,6 +12,7 @@ import { createEdgeSecurity } from './auth.js';
 import { createDashboardAssetsHandler } from './dashboard-assets.js';
 import { forwardOptions, relayService } from './relay.js';
 import { TlsFiles } from './tls-files.js';
+import { UploadRelay } from './upload-relay.js';
 
 /**
  * Starts the public edge: weft.v1 (JobService, ScatterGatherService, ClusterService) and health,
@@ -44,6 +45,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const admission = new Admission(config.admission);
   let address = '';
   const cluster = relayService(ClusterService, coordinator.cluster);
+  // gRPC uploads pass their frames on to the coordinator undecoded; the rest goes through Connect.
+  const uploads = new UploadRelay({ upstream: () => clients.http2(config.coordinatorUrl), authenticate: security.authenticate, limits: config.limits, admission });
 
   const server = await startConnectServer({
     host: config.host,
@@ -52,6 +55,11 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     readMaxBytes: config.limits.messageBytes,
     responseCompression: config.responseCompression,
     tls: tlsFiles?.read(),
+    takeFirst: (req, res) => {
+      if (!uploads.takes(req)) return false;
+      uploads.handle(req, res);
+      return true;
+    },
     // The dashboard's static files (not authenticated: they hold no data; the page calls the public
     // API below with the user's token like any client).
     fallback: config.dashboard ? createDashboardAssetsHandler(dashboardAssetsDir) : undefined,

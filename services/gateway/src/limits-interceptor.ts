@@ -31,16 +31,27 @@ async function* checkEach<T>(messages: AsyncIterable<T>, check: (message: T) => 
   }
 }
 
-/** Checks an UploadJob stream as it passes: the spec like SubmitJob's, then the bytes received against the upload limit. */
-function checkUpload(limits: RequestLimits): (message: UploadJobRequest) => void {
-  let bytes = 0;
-  return (message) => {
-    if (message.kind.case === 'spec') checkJobSpec(message.kind.value as JobSpec, limits);
-    else if (message.kind.case === 'chunk') {
-      bytes += message.kind.value.byteLength;
-      if (bytes > limits.uploadBytes) throw new ResourceExhaustedError(`the upload exceeds ${limits.uploadBytes} bytes (GATEWAY_MAX_UPLOAD_SIZE)`);
-    }
-  };
+/**
+ * The checks of one UploadJob stream as it passes: the spec like SubmitJob's, then the bytes of
+ * the chunks against the upload limit (GATEWAY_MAX_UPLOAD_SIZE). Used by the limits interceptor
+ * on decoded messages and by the upload relay, which reads a chunk's length without decoding it.
+ */
+export class UploadChecks {
+  private bytes = 0;
+
+  constructor(private readonly limits: RequestLimits) {}
+
+  /** Checks one decoded message. */
+  message(message: UploadJobRequest): void {
+    if (message.kind.case === 'spec') checkJobSpec(message.kind.value as JobSpec, this.limits);
+    else if (message.kind.case === 'chunk') this.chunk(message.kind.value.byteLength);
+  }
+
+  /** Counts a chunk of `byteLength` bytes, before any of it is passed on. */
+  chunk(byteLength: number): void {
+    this.bytes += byteLength;
+    if (this.bytes > this.limits.uploadBytes) throw new ResourceExhaustedError(`the upload exceeds ${this.limits.uploadBytes} bytes (GATEWAY_MAX_UPLOAD_SIZE)`);
+  }
 }
 
 /**
@@ -54,7 +65,8 @@ export function limitsInterceptor(limits: RequestLimits): Interceptor {
   return (next) => async (request) => {
     const name = `${request.service.typeName}/${request.method.name}`;
     if (name === 'weft.v1.JobService/UploadJob' && request.stream) {
-      return next({ ...request, message: checkEach(request.message as AsyncIterable<UploadJobRequest>, checkUpload(limits)) } as typeof request);
+      const upload = new UploadChecks(limits);
+      return next({ ...request, message: checkEach(request.message as AsyncIterable<UploadJobRequest>, (m) => upload.message(m)) } as typeof request);
     }
     const check = checks[name];
     if (check) {

@@ -16,7 +16,11 @@ export const principalKey = createContextKey<Principal | undefined>(undefined, {
 
 /** The identity headers for the next hop; none in development mode. */
 export function principalHeaders(ctx: HandlerContext): Record<string, string> {
-  const principal = ctx.values.get(principalKey);
+  return identityHeaders(ctx.values.get(principalKey));
+}
+
+/** The identity headers of `principal` for the next hop; none without one (development mode). */
+export function identityHeaders(principal: Principal | undefined): Record<string, string> {
   if (!principal) return {};
   return { [principalHeader]: principal.name, [adminHeader]: String(principal.scopes.has('admin')) };
 }

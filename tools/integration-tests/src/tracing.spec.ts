@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JobState } from '@weft/client';
@@ -141,6 +142,26 @@ describe('a traced word count on 3 mappers and 2 reducers', () => {
         expect(describeSpan(span)).toBe('weft-mapper server weft.cluster.v1.MapperService/RunMapTask');
         expect(span.events.find((e) => e.name === 'spill')!.attributes['weft.spill.bytes']).toBeGreaterThan(0);
       }
+    }));
+
+  it("traces an upload the same way: the gateway's relay opens the SERVER and CLIENT spans of UploadJob, the coordinator's job below them", () =>
+    suite.run(async () => {
+      // The SDK speaks gRPC: the gateway passes the upload's frames on without decoding them.
+      const job = await suite.cluster.client.upload({ function: 'wordcount', inputs: [], reducers: 2 }, createReadStream(input.corpus, { highWaterMark: 256 * KiB }));
+      const done = await job.wait();
+      expect(done.state).toBe(JobState.SUCCEEDED);
+      expect(diffCounts(input.counts, countsOf(await readAll(job)))).toEqual(noDifferences(input.counts.size));
+      const tree = traceTree(await suite.cluster.trace(done.traceId));
+      expect(tree.roots.map(describeSpan)).toEqual(['weft-gateway server weft.v1.JobService/UploadJob']);
+      expect(tree.orphans.map(describeSpan)).toEqual([]);
+      const [root] = tree.roots;
+      const [client, ...moreClients] = tree.children(root!);
+      expect([client, ...moreClients].map((s) => s && describeSpan(s))).toEqual(['weft-gateway client weft.v1.JobService/UploadJob']);
+      expect(client!.attributes['rpc.grpc.status_code']).toBe(0);
+      const coordinatorServer = tree.children(client!);
+      expect(coordinatorServer.map(describeSpan)).toEqual(['weft-coordinator server weft.v1.JobService/UploadJob']);
+      expect(tree.parent(tree.only('job wordcount'))).toBe(coordinatorServer[0]);
+      expect(within(client!, root!)).toBe(true);
     }));
 
   it("GetJobTrace answers with exactly the coordinator's exported spans of the job: same ids, parents, names and times", () =>
