@@ -26,6 +26,10 @@ describe('mutual TLS between services', () => {
       await job.wait();
       const expected = referenceWordCount(TEXT.join('\n'));
       expect(countsOf(await readAll(job))).toEqual(expected);
+      // An upload too: the gateway's relay passes its frames on over the TLS connection to the coordinator.
+      const uploaded = await client.upload({ function: 'wordcount', inputs: [], reducers: 1 }, [new TextEncoder().encode(TEXT.join('\n'))]);
+      await uploaded.wait();
+      expect(countsOf(await readAll(uploaded))).toEqual(expected);
     }));
 
   it('refuses a worker whose certificate the cluster CA did not sign, and the job still runs', () =>
