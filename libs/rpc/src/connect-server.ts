@@ -58,7 +58,8 @@ export interface ConnectServer {
 // Where Connect, gRPC and gRPC-Web clients say which response compressions they accept.
 const acceptEncodingHeaders = ['grpc-accept-encoding', 'connect-accept-encoding', 'accept-encoding'] as const;
 
-function isLoopback(address: string | undefined): boolean {
+/** Whether a peer's address is on loopback (where compressing responses only costs CPU). */
+export function isLoopback(address: string | undefined): boolean {
   return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 

@@ -2,7 +2,7 @@
 // through, grpc health, and the domain-error to Connect-code table.
 export { GrpcServer } from './grpc-server.js';
 export type { GrpcServerOptions } from './grpc-server.js';
-export { startConnectServer } from './connect-server.js';
+export { isLoopback, startConnectServer } from './connect-server.js';
 export type { ConnectServer, ConnectServerOptions } from './connect-server.js';
 export { createClientFactory } from './client-factory.js';
 export type { ClientFactory, ClientFactoryOptions } from './client-factory.js';

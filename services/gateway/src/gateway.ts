@@ -12,7 +12,7 @@ import { createEdgeSecurity } from './auth.js';
 import { createDashboardAssetsHandler } from './dashboard-assets.js';
 import { forwardOptions, relayService } from './relay.js';
 import { TlsFiles } from './tls-files.js';
-import { UploadRelay } from './upload-relay.js';
+import { Passthrough } from './passthrough.js';
 
 /**
  * Starts the public edge: weft.v1 (JobService, ScatterGatherService, ClusterService) and health,
@@ -45,8 +45,14 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
   const admission = new Admission(config.admission);
   let address = '';
   const cluster = relayService(ClusterService, coordinator.cluster);
-  // gRPC uploads pass their frames on to the coordinator undecoded; the rest goes through Connect.
-  const uploads = new UploadRelay({ upstream: () => clients.http2(config.coordinatorUrl), authenticate: security.authenticate, limits: config.limits, admission });
+  // The bulk calls over gRPC (UploadJob, ReadResults) pass their frames on undecoded; the rest goes through Connect.
+  const passthrough = new Passthrough({
+    upstream: () => clients.http2(config.coordinatorUrl),
+    authenticate: security.authenticate,
+    limits: config.limits,
+    admission,
+    responseCompression: config.responseCompression,
+  });
 
   const server = await startConnectServer({
     host: config.host,
@@ -56,8 +62,8 @@ export async function startGateway(config: GatewayConfig, log: Logger): Promise<
     responseCompression: config.responseCompression,
     tls: tlsFiles?.read(),
     takeFirst: (req, res) => {
-      if (!uploads.takes(req)) return false;
-      uploads.handle(req, res);
+      if (!passthrough.takes(req)) return false;
+      passthrough.handle(req, res);
       return true;
     },
     // The dashboard's static files (not authenticated: they hold no data; the page calls the public

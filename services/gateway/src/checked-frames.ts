@@ -1,31 +1,38 @@
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { UploadJobRequestSchema } from '@weft/proto';
 import type { UploadChecks } from './limits-interceptor.js';
 
-/** Tag byte of `UploadJobRequest.chunk` (field 2, length-delimited). */
-const chunkTag = (2 << 3) | 2;
-/** Bytes of a message read before deciding how to check it: the tag and the longest varint. */
+/** Bytes of a message read before deciding how to check it: a tag and the longest varint. */
 const headBytes = 11;
+
+/** How the messages of one request are checked as they pass. */
+export interface FrameChecks {
+  /**
+   * Given a message's first bytes (up to 11) and its length: true when its bytes may pass as they
+   * arrive once this returns (it checked what it needs, e.g. a chunk's length), false to gather the
+   * message whole for {@link FrameChecks.whole}. Throws to refuse the call.
+   */
+  streams(head: Uint8Array, length: number): boolean;
+  /** Checks a message gathered whole; throws to refuse the call. */
+  whole(message: Uint8Array): void;
+}
 
 type Phase = 'header' | 'head' | 'pass' | 'whole';
 
 /**
- * Reads the gRPC frames of an UploadJob request as its bytes arrive, and says which bytes may be
- * passed on: none of a message before it has been checked, so nothing the gateway refuses ever
- * reaches the coordinator.
- *
- * - A message that is one `chunk` field (the bulk of an upload) is checked from its first bytes:
- *   the tag and the chunk's length count against the upload limit, then its bytes pass as they
- *   come, as views of the HTTP/2 data (never copied).
- * - Any other message (the spec, `end`, a chunk with other fields beside it) is gathered whole,
- *   decoded and checked like the limits interceptor checks it, then its original bytes pass.
+ * Reads the gRPC frames of a request as its bytes arrive, and says which bytes may be passed on:
+ * none of a message before it has been checked, so nothing the gateway refuses ever reaches the
+ * coordinator. A message {@link FrameChecks.streams} accepts from its first bytes passes as it
+ * comes, as views of the HTTP/2 data (never copied); any other is gathered whole, checked, and its
+ * original bytes pass.
  *
  * Throws ConnectErrors with the codes Connect gives the same faults: RESOURCE_EXHAUSTED for a
- * message over `messageBytes`, INTERNAL for a compressed message (the relay only takes identity
- * requests) or bytes that do not decode, INVALID_ARGUMENT for a stream that ends inside a frame.
+ * message over `messageBytes`, INTERNAL for a compressed message (the passthrough only takes
+ * identity requests), INVALID_ARGUMENT for a stream that ends inside a frame; the checks' own
+ * errors as they are.
  */
-export class UploadFrames {
+export class CheckedFrames {
   private phase: Phase = 'header';
   private readonly header = new Uint8Array(5);
   private filled = 0;
@@ -38,7 +45,7 @@ export class UploadFrames {
   private held: Uint8Array[] = [];
 
   constructor(
-    private readonly checks: UploadChecks,
+    private readonly checks: FrameChecks,
     private readonly messageBytes: number,
   ) {}
 
@@ -100,11 +107,10 @@ export class UploadFrames {
   private startMessage(out: Uint8Array[]): void {
     this.filled = 0;
     this.read = 0;
-    const view = new DataView(this.header.buffer);
     if ((this.header[0]! & 1) !== 0) {
       throw new ConnectError('protocol error: a compressed message in a request without grpc-encoding', Code.Internal);
     }
-    this.length = view.getUint32(1);
+    this.length = new DataView(this.header.buffer).getUint32(1);
     if (this.length > this.messageBytes) {
       throw new ConnectError(`a message of ${this.length} bytes is larger than the limit of ${this.messageBytes} bytes (GATEWAY_MAX_MESSAGE_SIZE)`, Code.ResourceExhausted);
     }
@@ -112,11 +118,9 @@ export class UploadFrames {
     if (this.length === 0) this.decide(out);
   }
 
-  /** With the message's first bytes read: pass a lone chunk on as it comes, gather anything else. */
+  /** With the message's first bytes read: let it pass as it comes, or gather it whole. */
   private decide(out: Uint8Array[]): void {
-    const chunkBytes = this.loneChunkLength();
-    if (chunkBytes !== undefined) {
-      this.checks.chunk(chunkBytes);
+    if (this.checks.streams(this.head.subarray(0, this.read), this.length)) {
       this.release(out);
       this.phase = this.read === this.length ? 'header' : 'pass';
       return;
@@ -127,26 +131,8 @@ export class UploadFrames {
     if (this.read === this.length) this.checkWhole(out);
   }
 
-  /** The chunk's length when the message is exactly one `chunk` field, else undefined. */
-  private loneChunkLength(): number | undefined {
-    if (this.read < 2 || this.head[0] !== chunkTag) return undefined;
-    let value = 0;
-    for (let i = 1, shift = 0; i < this.read && shift < 35; i++, shift += 7) {
-      const byte = this.head[i]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return 1 + i + value === this.length ? value : undefined;
-    }
-    return undefined;
-  }
-
   private checkWhole(out: Uint8Array[]): void {
-    let message;
-    try {
-      message = fromBinary(UploadJobRequestSchema, this.whole!);
-    } catch (error) {
-      throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
-    }
-    this.checks.message(message);
+    this.checks.whole(this.whole!);
     this.whole = undefined;
     this.release(out);
     this.phase = 'header';
@@ -156,4 +142,46 @@ export class UploadFrames {
     for (const view of this.held) out.push(view);
     this.held = [];
   }
+}
+
+/** Decodes a request message for its checks, failing as Connect does (INTERNAL "parse binary"). */
+export function decodeRequest<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (error) {
+    throw new ConnectError(`parse binary: ${error instanceof Error ? error.message : String(error)}`, Code.Internal);
+  }
+}
+
+/** Tag byte of `UploadJobRequest.chunk` (field 2, length-delimited). */
+const chunkTag = (2 << 3) | 2;
+
+/**
+ * The checks of an UploadJob stream: a message that is one `chunk` field (the bulk of an upload)
+ * is counted against the upload limit from its tag and length and passes as it comes; any other
+ * (the spec, `end`, a chunk with other fields beside it) is decoded and checked like the limits
+ * interceptor checks it.
+ */
+export function uploadFrameChecks(checks: UploadChecks): FrameChecks {
+  return {
+    streams(head, length) {
+      const chunkBytes = loneFieldLength(head, length, chunkTag);
+      if (chunkBytes === undefined) return false;
+      checks.chunk(chunkBytes);
+      return true;
+    },
+    whole: (message) => checks.message(decodeRequest(UploadJobRequestSchema, message)),
+  };
+}
+
+/** The field's length when a message of `length` bytes starting `head` is exactly one `tag` field, else undefined. */
+function loneFieldLength(head: Uint8Array, length: number, tag: number): number | undefined {
+  if (head.length < 2 || head[0] !== tag) return undefined;
+  let value = 0;
+  for (let i = 1, shift = 0; i < head.length && shift < 35; i++, shift += 7) {
+    const byte = head[i]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return 1 + i + value === length ? value : undefined;
+  }
+  return undefined;
 }

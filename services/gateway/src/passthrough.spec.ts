@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type CallOptions, type HandlerContext } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
-import { JobService, type UploadJobRequest, type UploadJobRequestSchema } from '@weft/proto';
+import { JobService, ResultFormat, type ReadResultsRequest, type ReadResultsResponseSchema, type UploadJobRequest, type UploadJobRequestSchema } from '@weft/proto';
 import { GrpcServer, type RunningService } from '@weft/rpc';
 import { createLogger } from '@weft/telemetry';
 import { loadConfig } from './config.js';
@@ -34,7 +34,13 @@ const log = createLogger({ service: 'coordinator', level: 'silent' });
  */
 class CoordinatorStandIn {
   readonly calls: Seen[] = [];
-  behaviour: 'accept' | 'refuse-at-spec' | 'hold' = 'accept';
+  behaviour: 'accept' | 'refuse-at-spec' | 'hold' | 'break' = 'accept';
+  /** What ReadResults calls asked for, with their headers, and how each ended. */
+  readonly reads: { request: ReadResultsRequest; headers: Headers; outcome?: string }[] = [];
+  /** The batches ReadResults answers (each batch's `delimited_records`). */
+  batches: Uint8Array[] = [];
+  /** Batches ReadResults has handed to the server so far. */
+  yielded = 0;
   private release: () => void = () => undefined;
   private held = Promise.resolve();
   private readonly server = new GrpcServer({ log }).add(JobService, {
@@ -62,7 +68,30 @@ class CoordinatorStandIn {
       seen.outcome = 'ok';
       return { jobId: `j-${this.calls.length}` };
     },
+    readResults: (request: ReadResultsRequest, ctx: HandlerContext) => this.readResults(request, ctx),
   });
+
+  private async *readResults(request: ReadResultsRequest, ctx: HandlerContext): AsyncGenerator<MessageInitShape<typeof ReadResultsResponseSchema>> {
+    const read: (typeof this.reads)[number] = { request, headers: ctx.requestHeader };
+    this.reads.push(read);
+    try {
+      if (request.jobId === 'j-missing') throw new ConnectError('job "j-missing" does not exist', Code.NotFound);
+      for (const [i, batch] of this.batches.entries()) {
+        if (this.behaviour === 'break' && i === 2) throw new ConnectError('the result file is damaged (ü)', Code.DataLoss);
+        if (this.behaviour === 'hold' && i === 1) await this.held;
+        ctx.signal.throwIfAborted();
+        yield { delimitedRecords: batch, recordCount: 1 };
+        this.yielded++;
+      }
+      read.outcome = 'ok';
+    } catch (error) {
+      read.outcome = ctx.signal.aborted ? 'cancelled' : `error: ${ConnectError.from(error).rawMessage}`;
+      throw error;
+    } finally {
+      // A call cancelled while the generator waits at a yield ends it with return().
+      read.outcome ??= ctx.signal.aborted ? 'cancelled' : 'returned';
+    }
+  }
 
   async start(): Promise<string> {
     return `http://127.0.0.1:${await this.server.listen()}`;
@@ -115,6 +144,15 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
   }
 }
 
+/** A batch's length and SHA-256 (comparing megabytes with toEqual takes seconds). */
+const digest = (bytes: Uint8Array): string => `${bytes.length}:${createHash('sha256').update(bytes).digest('hex')}`;
+
+async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}
+
 async function eventually(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
@@ -123,7 +161,7 @@ async function eventually(what: string, check: () => boolean, timeoutMs = 10_000
   }
 }
 
-describe('the gateway relays gRPC UploadJob calls frame by frame', () => {
+describe('the gateway passes gRPC UploadJob and ReadResults calls through frame by frame', () => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-upload-relay-'));
   const coordinator = new CoordinatorStandIn();
   let coordinatorUrl = '';
@@ -142,7 +180,10 @@ describe('the gateway relays gRPC UploadJob calls frame by frame', () => {
   });
   beforeEach(() => {
     coordinator.calls.length = 0;
+    coordinator.reads.length = 0;
+    coordinator.yielded = 0;
     coordinator.behaviour = 'accept';
+    coordinator.batches = [text(1024 * 1024 - 64, 1), text(5, 2), text(700_000, 3), text(1024 * 1024 - 64, 4)];
   });
   afterAll(async () => {
     for (const g of gateways) await g.stop();
@@ -227,6 +268,11 @@ describe('the gateway relays gRPC UploadJob calls frame by frame', () => {
     expect(await call({ authorization: `Bearer ${alice}`, 'x-weft-principal': 'mallory', 'x-weft-admin': 'true' })).toBe('OK');
     expect(coordinator.calls[0]!.headers.get('x-weft-principal')).toBe('alice');
     expect(coordinator.calls[0]!.headers.get('x-weft-admin')).toBe('false');
+
+    // ReadResults needs the read scope (any valid token here); the owner check is the coordinator's, by these headers.
+    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-1' })))).toBe('Unauthenticated: authentication required: send a valid bearer token');
+    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-1' }, { headers: { authorization: `Bearer ${alice}`, 'x-weft-principal': 'mallory' } })))).toBe('OK');
+    expect(coordinator.reads.map((r) => r.headers.get('x-weft-principal'))).toEqual(['alice']);
   });
 
   it('holds an admission place while it streams: a call beyond the limit and the queue is refused at once', async () => {
@@ -254,6 +300,58 @@ describe('the gateway relays gRPC UploadJob calls frame by frame', () => {
     await eventually("the coordinator's call ended", () => coordinator.calls[0]?.outcome !== undefined);
     expect(coordinator.calls[0]!.kinds).not.toContain('end');
     expect(pulled.count).toBeLessThan(64);
+  });
+
+  it("passes a job's results on batch by batch, unchanged, with the request as the caller sent it", async () => {
+    const url = await gateway();
+    const answers = await drain(grpc(url).readResults({ jobId: 'j-7', format: ResultFormat.DELIMITED, limit: 5n, offset: 3n }, { timeoutMs: 30_000 }));
+    expect(answers.map((a) => digest(a.delimitedRecords))).toEqual(coordinator.batches.map(digest));
+    const [read] = coordinator.reads;
+    expect(read!.request).toMatchObject({ jobId: 'j-7', format: ResultFormat.DELIMITED, limit: 5n, offset: 3n });
+    expect(read!.headers.get('user-agent')).toBe('weft-gateway');
+    expect(read!.outcome).toBe('ok');
+  });
+
+  it("passes the coordinator's errors on: a refusal at once, and a failure after some batches, code and message", async () => {
+    const url = await gateway();
+    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-missing' })))).toBe('NotFound: job "j-missing" does not exist');
+    coordinator.behaviour = 'break';
+    const got: Uint8Array[] = [];
+    const outcome = await codeOf(
+      (async () => {
+        for await (const answer of grpc(url).readResults({ jobId: 'j-1' })) got.push(answer.delimitedRecords);
+      })(),
+    );
+    expect(outcome).toBe('DataLoss: the result file is damaged (ü)');
+    expect(got.map(digest)).toEqual(coordinator.batches.slice(0, 2).map(digest));
+  });
+
+  it('checks the request like the Connect path, and the coordinator never sees a refused one', async () => {
+    const url = await gateway({ GATEWAY_MAX_RESULT_LIMIT: '100' });
+    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-1', limit: 1000n })))).toBe('InvalidArgument: limit is 1000; the limit is 100 (GATEWAY_MAX_RESULT_LIMIT)');
+    expect(coordinator.reads).toEqual([]);
+  });
+
+  it('holds the coordinator back while the caller does not read, and cancels its call when the caller stops', async () => {
+    const url = await gateway();
+    const batch = text(1024 * 1024 - 64, 9);
+    coordinator.batches = Array.from({ length: 64 }, () => batch);
+    const stop = new AbortController();
+    const stream = grpc(url).readResults({ jobId: 'j-1' }, { signal: stop.signal })[Symbol.asyncIterator]();
+    expect((await stream.next()).done).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Flow control reaches the coordinator: far fewer than 64 MiB left it while nobody read.
+    expect(coordinator.yielded).toBeLessThan(40);
+    stop.abort();
+    await eventually("the coordinator's call ended", () => coordinator.reads[0]?.outcome !== undefined);
+    expect(coordinator.reads[0]!.outcome).toBe('cancelled');
+  });
+
+  it('leaves ReadResults to the Connect stack when that would compress the answer', async () => {
+    const url = await gateway({ GATEWAY_RESPONSE_COMPRESSION: 'always' });
+    const answers = await drain(grpc(url).readResults({ jobId: 'j-1' }));
+    expect(answers.map((a) => digest(a.delimitedRecords))).toEqual(coordinator.batches.map(digest));
+    expect(coordinator.reads[0]!.headers.get('user-agent')).not.toBe('weft-gateway');
   });
 
   it('answers UNAVAILABLE when the coordinator cannot be reached', async () => {

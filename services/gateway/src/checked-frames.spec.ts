@@ -4,7 +4,7 @@ import { UploadJobRequestSchema, type UploadJobRequest } from '@weft/proto';
 import { toConnectError } from '@weft/rpc';
 import { UploadChecks } from './limits-interceptor.js';
 import type { RequestLimits } from './request-limits.js';
-import { UploadFrames } from './upload-frames.js';
+import { CheckedFrames, uploadFrameChecks } from './checked-frames.js';
 
 function frame(message: MessageInitShape<typeof UploadJobRequestSchema>): Uint8Array {
   return frameOf(toBinary(UploadJobRequestSchema, create(UploadJobRequestSchema, message)));
@@ -53,9 +53,9 @@ function messages(bytes: Uint8Array): UploadJobRequest[] {
 const limits: RequestLimits = {
   messageBytes: 4 * 1024 * 1024, inlineRecords: 1000, inputs: 10, paramLength: 100, regexLength: 20, pageSize: 10, resultLimit: 10, watchesPerCaller: 1, uploadBytes: 10 * 1024 * 1024,
 };
-const newFrames = (overrides: Partial<RequestLimits> = {}): UploadFrames => {
+const newFrames = (overrides: Partial<RequestLimits> = {}): CheckedFrames => {
   const merged = { ...limits, ...overrides };
-  return new UploadFrames(new UploadChecks(merged), merged.messageBytes);
+  return new CheckedFrames(uploadFrameChecks(new UploadChecks(merged)), merged.messageBytes);
 };
 
 function codeOf(run: () => void): Code | 'none' {
@@ -67,7 +67,7 @@ function codeOf(run: () => void): Code | 'none' {
   }
 }
 
-describe('UploadFrames', () => {
+describe('CheckedFrames with the checks of UploadJob', () => {
   const text = new TextEncoder().encode('the quick brown fox\njumps over the lazy dog\n'.repeat(3000));
   const stream = concat([
     frame({ kind: { case: 'spec', value: { function: 'wordcount', reducers: 2 } } }),
