@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Code, ConnectError, createClient, createRouterTransport, type HandlerContext } from '@connectrpc/connect';
+import { createClient, createRouterTransport, type HandlerContext } from '@connectrpc/connect';
 import { ClusterService, Health, JobService } from '@weft/proto';
+import { callOutcome } from './__fixtures__/call-outcome.js';
 import { AuthCounters, authInterceptor, unauthenticatedMessage } from './auth-interceptor.js';
 import { TokenStore } from './auth-tokens.js';
 import { principalHeaders } from './principal.js';
@@ -32,15 +33,6 @@ describe('authInterceptor', () => {
   );
   const jobs = createClient(JobService, transport);
   const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
-  const failure = async (call: Promise<unknown>) => {
-    try {
-      await call;
-      return 'OK';
-    } catch (error) {
-      const e = ConnectError.from(error);
-      return `${Code[e.code]}: ${e.rawMessage}`;
-    }
-  };
 
   afterAll(() => {
     tokens.close();
@@ -49,21 +41,21 @@ describe('authInterceptor', () => {
 
   it('answers every bad credential with one code and one message', async () => {
     const answers = await Promise.all([
-      failure(jobs.listJobs({})),
-      failure(jobs.listJobs({}, as('wrong-token-0123456789'))),
-      failure(jobs.listJobs({}, { headers: { authorization: `Basic ${reader}` } })),
-      failure(jobs.listJobs({}, { headers: { authorization: `Bearer ${reader} extra` } })),
-      failure(jobs.listJobs({}, as(reader.slice(0, -1)))),
+      callOutcome(jobs.listJobs({})),
+      callOutcome(jobs.listJobs({}, as('wrong-token-0123456789'))),
+      callOutcome(jobs.listJobs({}, { headers: { authorization: `Basic ${reader}` } })),
+      callOutcome(jobs.listJobs({}, { headers: { authorization: `Bearer ${reader} extra` } })),
+      callOutcome(jobs.listJobs({}, as(reader.slice(0, -1)))),
     ]);
     expect(new Set(answers)).toEqual(new Set([`Unauthenticated: ${unauthenticatedMessage}`]));
     expect(counters.counts.unauthenticated).toBe(5);
   });
 
   it('checks scopes, lets admin do everything, and leaves health open', async () => {
-    expect(await failure(jobs.submitJob({}, as(reader)))).toBe('PermissionDenied: SubmitJob needs a token with the "submit" scope');
-    expect(await failure(createClient(ClusterService, transport).describeCluster({}, as(reader)))).toBe('PermissionDenied: DescribeCluster needs a token with the "admin" scope');
-    expect(await failure(jobs.submitJob({}, as(admin)))).toBe('OK');
-    expect(await failure(createClient(Health, transport).check({}))).toBe('OK');
+    expect(await callOutcome(jobs.submitJob({}, as(reader)))).toBe('PermissionDenied: SubmitJob needs a token with the "submit" scope');
+    expect(await callOutcome(createClient(ClusterService, transport).describeCluster({}, as(reader)))).toBe('PermissionDenied: DescribeCluster needs a token with the "admin" scope');
+    expect(await callOutcome(jobs.submitJob({}, as(admin)))).toBe('OK');
+    expect(await callOutcome(createClient(Health, transport).check({}))).toBe('OK');
     expect(counters.counts.permission_denied).toBe(2);
   });
 

@@ -8,6 +8,7 @@ import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect
 import { JobService, ResultFormat, type ReadResultsRequest, type ReadResultsResponseSchema, type UploadJobRequest, type UploadJobRequestSchema } from '@weft/proto';
 import { GrpcServer, type RunningService } from '@weft/rpc';
 import { createLogger } from '@weft/telemetry';
+import { callOutcome } from './__fixtures__/call-outcome.js';
 import { loadConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
@@ -134,15 +135,6 @@ async function* upload(spec: Request['kind'] & { case: 'spec' }, chunks: readonl
 
 const wordcount = { case: 'spec', value: { function: 'wordcount' } } as const;
 
-async function codeOf(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'OK';
-  } catch (error) {
-    const e = ConnectError.from(error);
-    return `${Code[e.code]}: ${e.rawMessage}`;
-  }
-}
 
 /** A batch's length and SHA-256 (comparing megabytes with toEqual takes seconds). */
 const digest = (bytes: Uint8Array): string => `${bytes.length}:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -229,14 +221,14 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
     const pulled = { count: 0 };
     // 400 MiB that the caller would send if nobody stopped it.
     const chunk = text(1024 * 1024);
-    const outcome = await codeOf(grpc(url).uploadJob(upload(wordcount, Array.from({ length: 400 }, () => chunk), pulled), { timeoutMs: 60_000 }));
+    const outcome = await callOutcome(grpc(url).uploadJob(upload(wordcount, Array.from({ length: 400 }, () => chunk), pulled), { timeoutMs: 60_000 }));
     expect(outcome).toBe('InvalidArgument: spec.function "nope" is not registered (ü 100%)');
     expect(pulled.count).toBeLessThan(400);
   });
 
   it('refuses an upload past GATEWAY_MAX_UPLOAD_SIZE before the coordinator sees a byte past it, and cancels its call', async () => {
     const url = await gateway({ GATEWAY_MAX_UPLOAD_SIZE: '1MiB' });
-    const outcome = await codeOf(grpc(url).uploadJob(upload(wordcount, [text(600_000), text(600_000, 2), text(600_000, 3)])));
+    const outcome = await callOutcome(grpc(url).uploadJob(upload(wordcount, [text(600_000), text(600_000, 2), text(600_000, 3)])));
     expect(outcome).toBe('ResourceExhausted: the upload exceeds 1048576 bytes (GATEWAY_MAX_UPLOAD_SIZE)');
     await eventually("the coordinator's call ended", () => coordinator.calls[0]?.outcome !== undefined);
     expect(coordinator.calls[0]!.chunkBytes).toBe(600_000);
@@ -248,7 +240,7 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
   it("checks the spec like SubmitJob's and refuses it before passing it on", async () => {
     const url = await gateway({ GATEWAY_MAX_INPUTS: '1' });
     const inputs = [{ source: { case: 'inline' as const, value: { records: ['a'] } } }, { source: { case: 'inline' as const, value: { records: ['b'] } } }];
-    const outcome = await codeOf(grpc(url).uploadJob(upload({ case: 'spec', value: { function: 'wordcount', inputs } }, [text(1000)])));
+    const outcome = await callOutcome(grpc(url).uploadJob(upload({ case: 'spec', value: { function: 'wordcount', inputs } }, [text(1000)])));
     expect(outcome).toMatch(/^ResourceExhausted: .*GATEWAY_MAX_INPUTS/);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(coordinator.calls.flatMap((c) => c.kinds)).toEqual([]);
@@ -260,7 +252,7 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
     const reader = 'reader-token-0123456789';
     writeFileSync(tokensFile, `${alice} submit,read alice\n${reader} read\n`);
     const url = await gateway({ GATEWAY_DEV_MODE: 'false', GATEWAY_TOKENS_FILE: tokensFile });
-    const call = (headers: Record<string, string>): Promise<string> => codeOf(grpc(url).uploadJob(upload(wordcount, [text(1000)]), { headers } satisfies CallOptions));
+    const call = (headers: Record<string, string>): Promise<string> => callOutcome(grpc(url).uploadJob(upload(wordcount, [text(1000)]), { headers } satisfies CallOptions));
 
     expect(await call({})).toBe('Unauthenticated: authentication required: send a valid bearer token');
     expect(await call({ authorization: `Bearer ${reader}` })).toBe('PermissionDenied: UploadJob needs a token with the "submit" scope');
@@ -270,8 +262,8 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
     expect(coordinator.calls[0]!.headers.get('x-weft-admin')).toBe('false');
 
     // ReadResults needs the read scope (any valid token here); the owner check is the coordinator's, by these headers.
-    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-1' })))).toBe('Unauthenticated: authentication required: send a valid bearer token');
-    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-1' }, { headers: { authorization: `Bearer ${alice}`, 'x-weft-principal': 'mallory' } })))).toBe('OK');
+    expect(await callOutcome(drain(grpc(url).readResults({ jobId: 'j-1' })))).toBe('Unauthenticated: authentication required: send a valid bearer token');
+    expect(await callOutcome(drain(grpc(url).readResults({ jobId: 'j-1' }, { headers: { authorization: `Bearer ${alice}`, 'x-weft-principal': 'mallory' } })))).toBe('OK');
     expect(coordinator.reads.map((r) => r.headers.get('x-weft-principal'))).toEqual(['alice']);
   });
 
@@ -280,7 +272,7 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
     coordinator.hold();
     const first = grpc(url).uploadJob(upload(wordcount, [text(1000)]));
     await eventually('the first upload reached the coordinator', () => coordinator.calls.length === 1);
-    expect(await codeOf(grpc(url).uploadJob(upload(wordcount, [text(1000)])))).toMatch(/^ResourceExhausted: the gateway is at its admission limit/);
+    expect(await callOutcome(grpc(url).uploadJob(upload(wordcount, [text(1000)])))).toMatch(/^ResourceExhausted: the gateway is at its admission limit/);
     coordinator.unhold();
     expect((await first).jobId).toBe('j-1');
   });
@@ -292,7 +284,7 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
     // 64 MiB: far more than the HTTP/2 windows hold, so the caller is still sending when it stops.
     const chunk = text(1024 * 1024);
     const pulled = { count: 0 };
-    const uploading = codeOf(grpc(url).uploadJob(upload(wordcount, Array.from({ length: 64 }, () => chunk), pulled), { signal: stop.signal }));
+    const uploading = callOutcome(grpc(url).uploadJob(upload(wordcount, Array.from({ length: 64 }, () => chunk), pulled), { signal: stop.signal }));
     await eventually('the upload reached the coordinator', () => (coordinator.calls[0]?.kinds.length ?? 0) > 0);
     stop.abort();
     expect(await uploading).toMatch(/^Canceled/);
@@ -314,10 +306,10 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
 
   it("passes the coordinator's errors on: a refusal at once, and a failure after some batches, code and message", async () => {
     const url = await gateway();
-    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-missing' })))).toBe('NotFound: job "j-missing" does not exist');
+    expect(await callOutcome(drain(grpc(url).readResults({ jobId: 'j-missing' })))).toBe('NotFound: job "j-missing" does not exist');
     coordinator.behaviour = 'break';
     const got: Uint8Array[] = [];
-    const outcome = await codeOf(
+    const outcome = await callOutcome(
       (async () => {
         for await (const answer of grpc(url).readResults({ jobId: 'j-1' })) got.push(answer.delimitedRecords);
       })(),
@@ -328,7 +320,7 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
 
   it('checks the request like the Connect path, and the coordinator never sees a refused one', async () => {
     const url = await gateway({ GATEWAY_MAX_RESULT_LIMIT: '100' });
-    expect(await codeOf(drain(grpc(url).readResults({ jobId: 'j-1', limit: 1000n })))).toBe('InvalidArgument: limit is 1000; the limit is 100 (GATEWAY_MAX_RESULT_LIMIT)');
+    expect(await callOutcome(drain(grpc(url).readResults({ jobId: 'j-1', limit: 1000n })))).toBe('InvalidArgument: limit is 1000; the limit is 100 (GATEWAY_MAX_RESULT_LIMIT)');
     expect(coordinator.reads).toEqual([]);
   });
 
@@ -357,6 +349,6 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
   it('answers UNAVAILABLE when the coordinator cannot be reached', async () => {
     const started = await startGateway(loadConfig({ COORDINATOR_URL: 'http://127.0.0.1:9', GATEWAY_PORT: '0', GATEWAY_DEV_MODE: 'true' }), silent);
     gateways.push(started);
-    expect(await codeOf(grpc(started.address).uploadJob(upload(wordcount, [text(1000)])))).toMatch(/^Unavailable: the coordinator at http:\/\/127\.0\.0\.1:9 is unavailable/);
+    expect(await callOutcome(grpc(started.address).uploadJob(upload(wordcount, [text(1000)])))).toMatch(/^Unavailable: the coordinator at http:\/\/127\.0\.0\.1:9 is unavailable/);
   });
 });
