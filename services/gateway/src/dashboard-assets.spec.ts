@@ -1,13 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { Health, HealthCheckResponse_ServingStatus } from '@weft/proto';
 import { HealthRegistry, startConnectServer, type ConnectServer } from '@weft/rpc';
-import { createDashboardAssetsHandler, dashboardCsp } from './dashboard-assets.js';
+import { createDashboardAssetsHandler, dashboardCsp, pickEncoding } from './dashboard-assets.js';
 
 interface Reply {
   status: number;
@@ -146,5 +148,109 @@ describe('the dashboard assets handler before the dashboard is built', () => {
       await server.close(500);
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+function requestBytes(port: number, path: string, headers: http.OutgoingHttpHeaders, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the dashboard assets handler compresses text files for clients that accept it', () => {
+  let base = '';
+  let dir = '';
+  let server: http.Server;
+  let port = 0;
+  // ~40 KiB of a bundle-like text, and a page over 1 KiB.
+  const bigBundle = Array.from({ length: 800 }, (_, i) => `export const value${i} = ${i} * 2; // dashboard code line ${i}\n`).join('');
+  const bigPage = `<!doctype html><title>Weft</title>${'<!-- padding -->'.repeat(100)}<script type="module" src="/assets/app-AB12CD34.js"></script>`;
+
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), 'weft-dashboard-compress-'));
+    dir = join(base, 'web');
+    await mkdir(join(dir, 'assets'), { recursive: true });
+    await writeFile(join(dir, 'index.html'), bigPage);
+    await writeFile(join(dir, 'assets', 'app-AB12CD34.js'), bigBundle);
+    await writeFile(join(dir, 'assets', 'small-AB12CD34.js'), bundle);
+    await writeFile(join(dir, 'assets', 'logo.png'), Buffer.alloc(4096, 7));
+    server = http.createServer(createDashboardAssetsHandler(dir));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('answers br to a client that accepts it, gzip to one that accepts only gzip, and the file itself to the rest', async () => {
+    const br = await requestBytes(port, '/assets/app-AB12CD34.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers).toMatchObject({ 'content-encoding': 'br', vary: 'accept-encoding', 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable', 'content-length': String(br.body.length) });
+    expect(brotliDecompressSync(br.body).toString('utf8')).toBe(bigBundle);
+    expect(br.body.length).toBeLessThan(bigBundle.length / 4);
+
+    const gz = await requestBytes(port, '/assets/app-AB12CD34.js', { 'accept-encoding': 'br;q=0, gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString('utf8')).toBe(bigBundle);
+
+    for (const accept of [undefined, 'identity', 'gzip;q=0, br;q=0']) {
+      const plain = await requestBytes(port, '/assets/app-AB12CD34.js', accept === undefined ? {} : { 'accept-encoding': accept });
+      expect([plain.headers['content-encoding'], plain.headers.vary, plain.body.toString('utf8')]).toEqual([undefined, 'accept-encoding', bigBundle]);
+    }
+  });
+
+  it('leaves small files and types that do not compress as they are; pages keep their security headers', async () => {
+    const small = await requestBytes(port, '/assets/small-AB12CD34.js', { 'accept-encoding': 'br' });
+    expect([small.headers['content-encoding'], small.headers.vary, small.body.toString('utf8')]).toEqual([undefined, undefined, bundle]);
+    const png = await requestBytes(port, '/assets/logo.png', { 'accept-encoding': 'br' });
+    expect([png.headers['content-encoding'], png.body.length]).toEqual([undefined, 4096]);
+    const page = await requestBytes(port, '/jobs', { 'accept-encoding': 'br' });
+    expect(page.headers).toMatchObject({ 'content-encoding': 'br', 'content-security-policy': dashboardCsp, 'cache-control': 'no-cache' });
+    expect(brotliDecompressSync(page.body).toString('utf8')).toBe(bigPage);
+  });
+
+  it('answers HEAD with the compressed headers and no body, and compresses a changed file afresh', async () => {
+    const get = await requestBytes(port, '/assets/app-AB12CD34.js', { 'accept-encoding': 'br' });
+    const head = await requestBytes(port, '/assets/app-AB12CD34.js', { 'accept-encoding': 'br' }, 'HEAD');
+    expect([head.headers['content-encoding'], head.headers['content-length'], head.body.length]).toEqual(['br', String(get.body.length), 0]);
+
+    const changed = `${bigBundle}export const added = true;\n`;
+    await writeFile(join(dir, 'assets', 'app-AB12CD34.js'), changed);
+    const after = await requestBytes(port, '/assets/app-AB12CD34.js', { 'accept-encoding': 'br' });
+    expect(brotliDecompressSync(after.body).toString('utf8')).toBe(changed);
+    await writeFile(join(dir, 'assets', 'app-AB12CD34.js'), bigBundle);
+  });
+
+  it('is not asked on loopback behind a Connect server in its default mode (remote), which drops accept-encoding there', async () => {
+    const connect = await startConnectServer({ routes: (router) => router.service(Health, new HealthRegistry().impl()), fallback: createDashboardAssetsHandler(dir) });
+    try {
+      const reply = await requestBytes(connect.port, '/assets/app-AB12CD34.js', { 'accept-encoding': 'br, gzip' });
+      expect([reply.headers['content-encoding'], reply.body.toString('utf8')]).toEqual([undefined, bigBundle]);
+    } finally {
+      await connect.close(500);
+    }
+  });
+});
+
+describe('pickEncoding', () => {
+  it.each([
+    ['gzip, deflate, br', 'br'],
+    ['br;q=0.5, gzip', 'br'],
+    ['BR', 'br'],
+    ['gzip', 'gzip'],
+    ['*', 'gzip'],
+    ['br;q=0, gzip', 'gzip'],
+    ['br;q=0, gzip;q=0', undefined],
+    ['identity', undefined],
+    ['', undefined],
+  ])('%s -> %s', (header, expected) => {
+    expect(pickEncoding(header)).toBe(expected);
   });
 });

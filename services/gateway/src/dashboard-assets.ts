@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { ConnectNodeAdapterOptions } from '@connectrpc/connect-node';
 import { parseDashboardRoute } from '@weft/dashboard';
 
@@ -13,7 +15,7 @@ type Request = Parameters<AssetsHandler>[0];
 // union's overloads are not callable as one.
 interface Reply {
   writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
-  end(text?: string): unknown;
+  end(chunk?: string | Uint8Array): unknown;
   destroy(): unknown;
   readonly headersSent: boolean;
 }
@@ -41,6 +43,56 @@ export const dashboardCsp = "default-src 'self'; script-src 'self'; style-src 's
 const hashedAsset = /^\/assets\/[A-Za-z0-9_.-]+-[A-Z0-9]{8}\.(js|css)(\.map)?$/;
 
 const baseHeaders = { 'x-content-type-options': 'nosniff' } as const;
+
+/** Smallest file worth compressing, in bytes: below it the headers outweigh the saving. */
+const compressMinBytes = 1024;
+/** Types that compress (text, JSON, SVG); images in other formats are compressed already. */
+const compressibleType = /^(text\/|application\/json|image\/svg\+xml)/;
+
+type Encoding = 'br' | 'gzip';
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+const compressors: Readonly<Record<Encoding, (data: Buffer) => Promise<Buffer>>> = {
+  // Quality 9: within a few per cent of brotli's best for a bundle, in a tenth of its time.
+  br: (data) => brotli(data, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+  gzip: (data) => gzipAsync(data, { level: 9 }),
+};
+
+/** The encoding to answer with, from `accept-encoding`: br, else gzip (`*` included), else none. `q=0` refuses one. */
+export function pickEncoding(acceptEncoding: string | string[] | undefined): Encoding | undefined {
+  const accepted = new Set<string>();
+  for (const part of (Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '')).split(',')) {
+    const [token = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) continue;
+    if (token) accepted.add(token);
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
+  return undefined;
+}
+
+/**
+ * Compressed copies of the dashboard's files, made on first request and kept while the file is
+ * unchanged (same size and mtime): the bundle is served compressed without compressing it again.
+ * Bounded by the folder's own files (two encodings each).
+ */
+class CompressedFiles {
+  private readonly cache = new Map<string, { mtimeMs: number; size: number; bytes: Promise<Buffer> }>();
+
+  get(file: string, info: Stats, encoding: Encoding): Promise<Buffer> {
+    const key = `${encoding}:${file}`;
+    const known = this.cache.get(key);
+    if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) return known.bytes;
+    const bytes = readFile(file).then((data) => compressors[encoding](data));
+    const entry = { mtimeMs: info.mtimeMs, size: info.size, bytes };
+    this.cache.set(key, entry);
+    bytes.catch(() => {
+      if (this.cache.get(key) === entry) this.cache.delete(key);
+    });
+    return bytes;
+  }
+}
 
 function send(res: Reply, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
   res.writeHead(status, { ...baseHeaders, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', ...headers });
@@ -75,10 +127,14 @@ function safeSegments(rawPath: string): string[] | undefined {
  * GET and HEAD only: another method on one of these paths is 405. Paths with `.`/`..` segments
  * (encoded or not) are refused 400 before touching the filesystem, and the resolved file must lie
  * inside `dir`. Everything else is 404 with no body, as Connect's own fallback answers, so unknown
- * RPCs still read UNIMPLEMENTED to gRPC clients.
+ * RPCs still read UNIMPLEMENTED to gRPC clients. Text files of 1 KiB or more go br- or
+ * gzip-compressed to a client that accepts it (compressed once, then kept); on a server whose
+ * `GATEWAY_RESPONSE_COMPRESSION` is `remote`, loopback requests arrive without `accept-encoding`
+ * and are answered as they are.
  */
 export function createDashboardAssetsHandler(dir: string): AssetsHandler {
   const root = resolve(dir);
+  const compressed = new CompressedFiles();
   const serve = async (req: Request, res: Reply, body: NodeJS.WritableStream): Promise<void> => {
     const rawPath = (req.url ?? '/').split('?')[0] as string;
     const segments = safeSegments(rawPath);
@@ -101,6 +157,16 @@ export function createDashboardAssetsHandler(dir: string): AssetsHandler {
       Object.assign(headers, { 'cache-control': 'no-cache', 'content-security-policy': dashboardCsp, 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' });
     } else {
       headers['cache-control'] = hashedAsset.test(rawPath) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    }
+    if (compressibleType.test(type) && info.size >= compressMinBytes) {
+      headers.vary = 'accept-encoding';
+      const encoding = pickEncoding(req.headers['accept-encoding']);
+      if (encoding) {
+        const bytes = await compressed.get(file, info, encoding);
+        res.writeHead(200, { ...headers, 'content-encoding': encoding, 'content-length': bytes.length });
+        res.end(req.method === 'HEAD' ? undefined : bytes);
+        return;
+      }
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') {
