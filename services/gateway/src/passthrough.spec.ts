@@ -346,6 +346,15 @@ describe('the gateway passes gRPC UploadJob and ReadResults calls through frame 
     expect(coordinator.reads[0]!.headers.get('user-agent')).not.toBe('weft-gateway');
   });
 
+  it('refuses a malformed grpc-timeout with the code and message of the Connect path', async () => {
+    const url = await gateway();
+    const bad = { headers: { 'grpc-timeout': 'soon' } };
+    const uploaded = await callOutcome(grpc(url).uploadJob(upload(wordcount, [text(100)]), bad));
+    expect(uploaded).toBe('InvalidArgument: protocol error: invalid grpc timeout value: soon');
+    expect(await callOutcome(grpc(url).getJob({ jobId: 'j-1' }, bad))).toBe(uploaded);
+    expect(coordinator.calls).toEqual([]);
+  });
+
   it('answers UNAVAILABLE when the coordinator cannot be reached', async () => {
     const started = await startGateway(loadConfig({ COORDINATOR_URL: 'http://127.0.0.1:9', GATEWAY_PORT: '0', GATEWAY_DEV_MODE: 'true' }), silent);
     gateways.push(started);

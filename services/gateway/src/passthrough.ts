@@ -2,6 +2,9 @@ import http2 from 'node:http2';
 import type { DescMethod } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Http2SessionManager } from '@connectrpc/connect-node';
+// Connect's own gRPC rules, so a call reads the same on both paths: which content types are gRPC
+// binary, what a grpc-timeout means (and the error for a malformed one), which code an HTTP status is.
+import { codeFromHttpStatus, parseContentType, parseTimeout } from '@connectrpc/connect/protocol-grpc';
 import { context } from '@opentelemetry/api';
 import { JobService, ReadResultsRequestSchema } from '@weft/proto';
 import { isLoopback, startClientSpan, startServerSpan, toConnectError, type RpcSpan } from '@weft/rpc';
@@ -51,9 +54,6 @@ export interface PassthroughOptions {
   readonly responseCompression: 'remote' | 'always' | 'never';
 }
 
-/** gRPC's timeout header: up to 8 digits and a unit. */
-const grpcTimeout = /^\d{1,8}[HMSmun]$/;
-const timeoutUnitsMs: Readonly<Record<string, number>> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
 
 /**
  * Relays the bulk calls (UploadJob, ReadResults) to the coordinator by passing their gRPC frames
@@ -78,7 +78,7 @@ export class Passthrough {
     if (req.method !== 'POST') return false;
     const route = routeByPath.get(req.url);
     if (!route) return false;
-    if (!/^application\/grpc(\+proto)?(;|$)/i.test(header(req, 'content-type') ?? '')) return false;
+    if (parseContentType(header(req, 'content-type') ?? null)?.binary !== true) return false;
     const encoding = header(req, 'grpc-encoding');
     if (encoding !== undefined && encoding !== 'identity') return false;
     return !(route.compressedResponses && this.wouldCompress(req));
@@ -235,8 +235,7 @@ class Call {
   private response(headers: http2.IncomingHttpHeaders): void {
     const httpStatus = Number(headers[':status']);
     if (httpStatus !== 200) {
-      const code = httpStatus === 502 || httpStatus === 503 || httpStatus === 504 ? Code.Unavailable : Code.Unknown;
-      this.finish({ code, message: encodeURIComponent(`HTTP ${httpStatus} from the coordinator`) });
+      this.finish({ code: codeFromHttpStatus(httpStatus), message: encodeURIComponent(`HTTP ${httpStatus} from the coordinator`) });
       return;
     }
     const status = statusOf(headers); // a trailers-only answer: the coordinator refused at once
@@ -310,11 +309,11 @@ function answer(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse, s
   res.end();
 }
 
-/** The deadline (`performance.now()` time) of a `grpc-timeout` header; throws INVALID_ARGUMENT when it is malformed. */
+/** The deadline (`performance.now()` time) of a `grpc-timeout` header; throws INVALID_ARGUMENT when it is malformed, as the Connect path does. */
 function deadlineOf(timeout: string | undefined): number | undefined {
-  if (timeout === undefined) return undefined;
-  if (!grpcTimeout.test(timeout)) throw new ConnectError(`protocol error: invalid grpc-timeout "${timeout.slice(0, 32)}"`, Code.InvalidArgument);
-  return performance.now() + Number(timeout.slice(0, -1)) * timeoutUnitsMs[timeout.slice(-1)]!;
+  const parsed = parseTimeout(timeout ?? null, Number.MAX_SAFE_INTEGER);
+  if (parsed.error) throw parsed.error;
+  return parsed.timeoutMs === undefined ? undefined : performance.now() + parsed.timeoutMs;
 }
 
 /** A `grpc-timeout` header of `ms` milliseconds (at least 1 ms; at most 8 digits). */
