@@ -38,6 +38,7 @@ class FakeMappers {
     return {
       client: ((_service: unknown, baseUrl: string) => client(new URL(baseUrl).hostname)) as ClientFactory['client'],
       transport: () => { throw new Error('unused'); },
+      http2: () => { throw new Error('unused'); },
       forget: () => undefined,
       close: () => undefined,
     };
