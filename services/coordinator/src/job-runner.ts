@@ -2,7 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { CancelledError, isCancelledError, messageOf } from '@weft/errors';
 import type { JobDefinition } from '@weft/jobs';
 import { NodeRole, NodeState, TaskEventType, Phase, JobState, type PhaseProgress, type TaskEventSchema } from '@weft/proto';
-import { concatBytes, cutChunks, decodeUtf8, RecordCursor, type ResultChunk } from '@weft/records';
+import { concatBytes, cutChunks, type ResultChunk } from '@weft/records';
 import type { ClientFactory } from '@weft/rpc';
 import { withSpan, type Logger } from '@weft/telemetry';
 import { trace } from '@opentelemetry/api';
@@ -14,7 +14,8 @@ import type { NodePolicies } from './node-policies.js';
 import { countersOf, newPhases, type PhaseCounts } from './phase-counts.js';
 import type { SlotScheduler } from './slot-scheduler.js';
 import { StragglerDetector, type SpeculationOptions } from './straggler-detector.js';
-import { commitJobOutput, commitPartFile, type ResultRow } from './output-committer.js';
+import { commitJobOutput, commitPartFile } from './output-committer.js';
+import { resultRows } from './delimited-record.js';
 import { defaultChunkBytes } from './result-chunks.js';
 import { InputUnavailableError, runMapAttempt, runReduceAttempt, type AttemptJob } from './task-attempts.js';
 import type { WorkerNode, WorkerRegistry } from './worker-registry.js';
@@ -361,14 +362,4 @@ export class JobRunner {
 /** The message of a failure, a cancellation's own message (not a ConnectError's raw one) included. */
 function failureMessage(error: unknown): string {
   return isCancelledError(error) ? error.message : messageOf(error);
-}
-
-/** Result records (a reduce output, checked by cutChunks) as part-file rows (see output-committer.ts). */
-function* resultRows(records: Uint8Array): Generator<ResultRow> {
-  const c = new RecordCursor(records);
-  while (c.next()) {
-    const key = decodeUtf8(records, c.keyStart, c.keyEnd);
-    const int = c.intValue();
-    yield int !== null ? { key, int: BigInt(int), json: null } : { key, int: null, json: c.jsonValue() };
-  }
 }
