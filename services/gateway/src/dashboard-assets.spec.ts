@@ -242,14 +242,23 @@ describe('the dashboard assets handler compresses text files for clients that ac
 describe('pickEncoding', () => {
   it.each([
     ['gzip, deflate, br', 'br'],
-    ['br;q=0.5, gzip', 'br'],
+    ['gzip, br', 'br'],
+    ['br;q=0.5, gzip', 'gzip'],
+    ['br;q=0.1, gzip;q=0.9', 'gzip'],
+    ['gzip;q=0.5, br;q=0.8', 'br'],
     ['BR', 'br'],
     ['gzip', 'gzip'],
-    ['*', 'gzip'],
+    ['*', 'br'],
+    ['gzip;q=0, *', 'br'],
+    ['br;q=0, *', 'gzip'],
     ['br;q=0, gzip', 'gzip'],
     ['br;q=0, gzip;q=0', undefined],
+    ['*;q=0', undefined],
     ['identity', undefined],
     ['', undefined],
+    [undefined, undefined],
+    [['gzip;q=0.2', 'br;q=0.1'], 'gzip'],
+    ['gzip;;;q', undefined],
   ])('%s -> %s', (header, expected) => {
     expect(pickEncoding(header)).toBe(expected);
   });

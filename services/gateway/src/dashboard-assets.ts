@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { ConnectNodeAdapterOptions } from '@connectrpc/connect-node';
 import { parseDashboardRoute } from '@weft/dashboard';
+import Accept from '@hapi/accept';
 
 /** A plain Node HTTP handler, as `startConnectServer`'s `fallback` takes it (HTTP/1.1 and HTTP/2 alike). */
 export type AssetsHandler = NonNullable<ConnectNodeAdapterOptions['fallback']>;
@@ -58,18 +59,23 @@ const compressors: Readonly<Record<Encoding, (data: Buffer) => Promise<Buffer>>>
   gzip: (data) => gzipAsync(data, { level: 9 }),
 };
 
-/** The encoding to answer with, from `accept-encoding`: br, else gzip (`*` included), else none. `q=0` refuses one. */
+/** The encodings the handler compresses into, in the order it prefers them when the client ranks them alike. */
+const encodings: readonly Encoding[] = ['br', 'gzip'];
+
+/**
+ * The encoding to answer with, from `accept-encoding` as RFC 9110 ranks it: the client's highest
+ * q-value wins, br over gzip on a tie (`*` counts for both); none when neither is acceptable, and
+ * none for a malformed header, since every client takes a file as it is.
+ */
 export function pickEncoding(acceptEncoding: string | string[] | undefined): Encoding | undefined {
-  const accepted = new Set<string>();
-  for (const part of (Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '')).split(',')) {
-    const [token = '', ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
-    if (q !== undefined && !(Number(q.slice(2)) > 0)) continue;
-    if (token) accepted.add(token);
+  const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
+  let chosen: string;
+  try {
+    chosen = Accept.encoding(header, encodings);
+  } catch {
+    return undefined;
   }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
-  return undefined;
+  return encodings.find((encoding) => encoding === chosen);
 }
 
 /**
