@@ -89,7 +89,10 @@ export function createMapperService(
   };
 }
 
-/** The task's input: a URL body, streamed chunks up to `end`, or the file split the worker thread reads itself; and its byte offset in its file (a split's is found by the worker). */
+/**
+ * The task's input: a URL body, streamed chunks up to `end`, or the file split the worker thread reads itself; and its
+ * byte offset in its file (a split's is found by the worker; streamed lines the coordinator read from a file say theirs).
+ */
 async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskRequest>, urls: { fetch: AllowedFetch; maxBytes: number }, signal: AbortSignal): Promise<{ input: Uint8Array | FileSplit; offset: number }> {
   if (spec.input.case === 'url') return { input: await readUrl(urls.fetch, spec.input.value, urls.maxBytes, signal), offset: 0 };
   if (spec.input.case === 'file') {
@@ -101,5 +104,5 @@ async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskReques
     if (next.value.kind.case === 'chunk') chunks.push(next.value.kind.value);
     else if (next.value.kind.case === 'end') break;
   }
-  return { input: concatBytes(chunks), offset: 0 };
+  return { input: concatBytes(chunks), offset: Number(spec.inputOffset) };
 }
