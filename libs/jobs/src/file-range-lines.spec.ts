@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FileRangeLines } from './file-range-lines.js';
+import { FileRangeLines, fileRangeBounds } from './file-range-lines.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'weft-range-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,5 +83,47 @@ describe('FileRangeLines', () => {
     expect(() => new FileRangeLines('x', 5, 4)).toThrow(/not a valid byte range/);
     expect(() => new FileRangeLines('x', -1, 4)).toThrow(/not a valid byte range/);
     expect(() => bytesOf(new FileRangeLines(path.join(dir, 'missing.txt'), 0, 10))).toThrow(/ENOENT/);
+  });
+});
+
+describe('fileRangeBounds', () => {
+  it('bounds exactly the bytes FileRangeLines reads, for every range of files with and without a final newline', async () => {
+    const contents = ['ab\n\ncd ef\nÉté\r\nlast', 'one\ntwo\n', '\n\n\n', 'no newline at all', 'x\n'];
+    for (const [i, content] of contents.entries()) {
+      const file = path.join(dir, `bounds-${i}.txt`);
+      writeFileSync(file, content);
+      const bytes = Buffer.from(content);
+      const mismatches: string[] = [];
+      for (let start = 0; start <= bytes.length + 2; start++) {
+        for (let end = start; end <= bytes.length + 2; end++) {
+          const { from, to } = await fileRangeBounds(file, start, end);
+          const read = Buffer.from(bytesOf(new FileRangeLines(file, start, end, 4)).text);
+          if (!bytes.subarray(from, to).equals(read)) mismatches.push(`[${start}, ${end}) -> [${from}, ${to}) vs ${JSON.stringify(read.toString())}`);
+        }
+      }
+      expect({ content, mismatches }).toEqual({ content, mismatches: [] });
+    }
+  });
+
+  it('cuts a file into ranges that cover it exactly once, however the splits fall', async () => {
+    const content = Array.from({ length: 300 }, (_, i) => 'w'.repeat(i % 17) + String(i)).join('\n');
+    const file = path.join(dir, 'bounds-cover.txt');
+    writeFileSync(file, content);
+    const total = Buffer.byteLength(content);
+    for (const size of [1, 7, 100, 1000, total]) {
+      let covered = 0;
+      for (let start = 0; start < total; start += size) {
+        const { from, to } = await fileRangeBounds(file, start, start + size);
+        if (from === to) continue;
+        expect(from).toBe(covered);
+        covered = to;
+      }
+      expect(covered).toBe(total);
+    }
+  });
+
+  it('rejects a range that is not one, and fails like fs for a missing file', async () => {
+    await expect(fileRangeBounds('x', 5, 4)).rejects.toThrow(/not a valid byte range/);
+    await expect(fileRangeBounds(path.join(dir, 'missing.txt'), 0, 10)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { InputPieces } from './definitions.js';
 
 const newline = 0x0a;
@@ -121,4 +122,40 @@ function takeBuffer(bytes: number): Buffer {
   const buffer = threadBuffer?.length === bytes ? threadBuffer : Buffer.allocUnsafe(bytes);
   threadBuffer = undefined; // a second range read at once (never on a worker) gets its own
   return buffer;
+}
+
+/**
+ * The bytes [from, to) of the lines the split [start, end) of `path` owns, by the same rule as
+ * {@link FileRangeLines}, found asynchronously with small reads near both ends: for a process that
+ * sends a split's lines elsewhere (the coordinator streaming them to a mapper) rather than reading
+ * them on a worker thread. Empty (from = to) when the split owns no line.
+ */
+export async function fileRangeBounds(path: string, start: number, end: number): Promise<{ from: number; to: number }> {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new RangeError(`file range [${start}, ${end}) of ${path} is not a valid byte range`);
+  }
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const last = Math.min(end, size);
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    /** Offset just past the first newline at or after `position` and before `limit`, or undefined. */
+    const pastNewline = async (position: number, limit: number): Promise<number | undefined> => {
+      while (position < limit) {
+        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, limit - position), position);
+        if (bytesRead === 0) return undefined;
+        const nl = buffer.subarray(0, bytesRead).indexOf(newline);
+        if (nl >= 0) return position + nl + 1;
+        position += bytesRead;
+      }
+      return undefined;
+    };
+    // The first line whose first byte is in [start, end): a partial line at `start` is the previous split's.
+    const from = start === 0 ? 0 : ((await pastNewline(start - 1, end)) ?? end);
+    if (from >= last) return { from: last, to: last };
+    // The split's last line runs on past `end` to its newline (or the end of the file).
+    return { from, to: (await pastNewline(last - 1, size)) ?? size };
+  } finally {
+    await file.close();
+  }
 }

@@ -18,7 +18,7 @@ export { splitWords } from './builtins/split-words.js';
 
 // Task cores, for libs/pool's worker thread.
 export { runMapTask } from './map-task.js';
-export { FileRangeLines } from './file-range-lines.js';
+export { FileRangeLines, fileRangeBounds } from './file-range-lines.js';
 export { runReduceTask, runReduceFilesTask } from './reduce-task.js';
 export type { ReduceTaskOutput, ReduceFilesTaskOutput } from './reduce-task.js';
 export { runMergeTask } from './merge-task.js';
