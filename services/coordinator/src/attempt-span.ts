@@ -30,7 +30,8 @@ function metersOf(): NonNullable<typeof meters> {
 /**
  * Runs one task attempt inside its own span (`map m-3 attempt 1`, a child of the job span) whose
  * CLIENT span to the worker, and through it the worker's whole side, hang below it. The span
- * carries job, task, attempt, partition and the attempt's records and bytes in and out; a failed
+ * carries job, task, attempt, partition and the attempt's records and bytes in and out (and, for a
+ * map attempt, `weft.input.delivery`: how the mapper got its input: file, sent, inline or url); a failed
  * attempt gets ERROR status and the exception; a cancelled one a `cancelled` event instead.
  */
 export async function traceAttempt<T extends { counters?: TaskCounters }>(ref: AttemptRef, run: () => Promise<T>): Promise<T> {

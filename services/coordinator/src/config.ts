@@ -34,6 +34,12 @@ export interface CoordinatorConfig {
   readonly metricsPort: number;
   /** Directories file inputs must lie under (COORDINATOR_INPUT_ROOTS, comma-separated absolute paths, default `/` = any). */
   readonly inputRoots: string[];
+  /**
+   * Whether mappers see the coordinator's files (file inputs and uploads) at the same paths
+   * (COORDINATOR_SHARED_FILES, default true): each mapper then reads its split itself; when false
+   * the coordinator reads each split's lines and streams them to the mapper on the task's stream.
+   */
+  readonly sharedFiles: boolean;
   /** Hosts URL inputs may name (WEFT_URL_ALLOWED_HOSTS, comma-separated, default loopback only). */
   readonly urlAllowedHosts: string[];
   /** Modules of user jobs and functions, loaded to validate requests (WEFT_FUNCTION_MODULES, comma-separated paths). */
@@ -71,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): CoordinatorConfig {
     maxRunningJobs: read.int('COORDINATOR_MAX_RUNNING_JOBS', 4 * availableParallelism(), { min: 1, max: 10_000 }),
     metricsPort: read.port('COORDINATOR_METRICS_PORT', -1),
     inputRoots: read.list('COORDINATOR_INPUT_ROOTS', ['/']).map((root) => path.resolve(root)),
+    sharedFiles: read.bool('COORDINATOR_SHARED_FILES', true),
     urlAllowedHosts: read.list('WEFT_URL_ALLOWED_HOSTS', ['127.0.0.1', 'localhost', '::1']).map((host) => host.toLowerCase()),
     functionModules: read.list('WEFT_FUNCTION_MODULES', []),
     logLevel: read.oneOf('WEFT_LOG_LEVEL', logLevels, 'info'),

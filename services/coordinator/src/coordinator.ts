@@ -52,7 +52,7 @@ export async function startCoordinator(config: CoordinatorConfig, log: Logger, t
   const jobs = new JobManager({
     store, registry, scheduler, clients, functions, log,
     split: config.split, maxAttempts: config.maxAttempts, taskTimeoutMs: config.taskTimeoutMs, maxRunningJobs: config.maxRunningJobs,
-    policies, speculation: config.speculation, inputPolicy,
+    policies, speculation: config.speculation, sharedFiles: config.sharedFiles, inputPolicy,
   });
   // Before the journal's unfinished jobs run again: it fails those whose upload a stop cut off.
   // An upload's ranges are as big as the planner's largest split (see upload-store.ts).

@@ -37,6 +37,8 @@ export interface RunnerDeps {
   readonly policies: NodePolicies;
   /** When stragglers get backup attempts. */
   readonly speculation: SpeculationOptions;
+  /** False: mappers cannot see this process's files, so it streams file splits' lines to them (COORDINATOR_SHARED_FILES). */
+  readonly sharedFiles?: boolean;
 }
 
 interface MapTask {
@@ -138,6 +140,7 @@ export class JobRunner {
       partitions: this.partitions,
       skipBadRecords: this.job.spec.skipBadRecords,
       timeoutMs: this.deps.taskTimeoutMs,
+      sendFiles: this.deps.sharedFiles === false,
     };
   }
 

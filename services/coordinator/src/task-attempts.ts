@@ -1,4 +1,14 @@
 import { FailedPreconditionError, UnavailableError } from '@weft/errors';
+import { createReadStream } from 'node:fs';
+import { trace } from '@opentelemetry/api';
+import { fileRangeBounds } from '@weft/jobs';
+import type { ClientFactory } from '@weft/rpc';
+import { streamChunkBytes } from '@weft/rpc';
+import { MapperService, ReducerService, type MapOutputLocation, type MapTaskResult, type ReduceTaskResult, type TaskRef } from '@weft/proto/cluster';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { MapOutputLocationSchema, RunMapTaskRequestSchema, TaskRefSchema } from '@weft/proto/cluster';
+import type { MapInput } from './map-planner.js';
+import { traceAttempt } from './attempt-span.js';
 
 /**
  * A reduce attempt failed only because a map output it needed could not be fetched (the reducer
@@ -14,13 +24,6 @@ export class InputUnavailableError extends FailedPreconditionError {
 export function isInputUnavailable(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { inputUnavailable?: unknown }).inputUnavailable === true;
 }
-import type { ClientFactory } from '@weft/rpc';
-import { streamChunkBytes } from '@weft/rpc';
-import { MapperService, ReducerService, type MapOutputLocation, type MapTaskResult, type ReduceTaskResult, type TaskRef } from '@weft/proto/cluster';
-import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { MapOutputLocationSchema, RunMapTaskRequestSchema, TaskRefSchema } from '@weft/proto/cluster';
-import type { MapInput } from './map-planner.js';
-import { traceAttempt } from './attempt-span.js';
 
 /** What every attempt needs to know about its job. */
 export interface AttemptJob {
@@ -29,11 +32,14 @@ export interface AttemptJob {
   readonly partitions: number;
   readonly skipBadRecords: boolean;
   readonly timeoutMs: number;
+  /** Stream file splits' lines to the mapper instead of naming the range for it to read (COORDINATOR_SHARED_FILES=false). */
+  readonly sendFiles?: boolean;
 }
 
 /**
  * Runs one map task attempt on a mapper: sends the spec and, for inline input, the lines as ~1 MiB
- * chunks on the same stream; the mapper keeps the partitioned output and answers with its sizes.
+ * chunks on the same stream (so too a file split's lines when mappers cannot read the coordinator's
+ * files, `job.sendFiles`); the mapper keeps the partitioned output and answers with its sizes.
  */
 export async function runMapAttempt(
   clients: ClientFactory,
@@ -55,6 +61,9 @@ async function mapAttempt(
   job: AttemptJob,
   signal: AbortSignal,
 ): Promise<MapTaskResult> {
+  // A file split sent by the coordinator: the bytes of the lines it owns, found before the spec goes (its offset is in it).
+  const sent = input.kind === 'file' && job.sendFiles ? await fileRangeBounds(input.path, input.start, input.end) : undefined;
+  trace.getActiveSpan()?.setAttribute('weft.input.delivery', sent ? 'sent' : input.kind === 'inline' ? 'inline' : input.kind === 'url' ? 'url' : 'file');
   async function* requests(): AsyncGenerator<MessageInitShape<typeof RunMapTaskRequestSchema>> {
     yield {
       kind: {
@@ -64,19 +73,28 @@ async function mapAttempt(
           function: job.function,
           paramsJson: job.paramsJson,
           partitions: job.partitions,
-          input: input.kind === 'file'
+          input: input.kind === 'file' && !sent
             ? { case: 'file', value: { path: input.path, start: BigInt(input.start), end: BigInt(input.end) } }
             : input.kind === 'url' ? { case: 'url', value: input.url } : { case: 'streamed', value: true },
           skipBadRecords: job.skipBadRecords,
           timeoutMs: job.timeoutMs,
           inputLabel: input.label,
           firstLine: BigInt(input.kind === 'inline' ? input.firstLine : 1),
+          inputOffset: BigInt(sent?.from ?? 0),
         },
       },
     };
     if (input.kind === 'inline') {
       for (let offset = 0; offset < input.text.byteLength; offset += streamChunkBytes) {
         yield { kind: { case: 'chunk', value: input.text.subarray(offset, offset + streamChunkBytes) } };
+      }
+      yield { kind: { case: 'end', value: true } };
+    } else if (input.kind === 'file' && sent) {
+      if (sent.to > sent.from) {
+        // Each read is a buffer of its own, so the message may hold it until it is written.
+        for await (const chunk of createReadStream(input.path, { start: sent.from, end: sent.to - 1, highWaterMark: streamChunkBytes, signal }) as AsyncIterable<Buffer>) {
+          yield { kind: { case: 'chunk', value: chunk } };
+        }
       }
       yield { kind: { case: 'end', value: true } };
     }

@@ -29,9 +29,9 @@ export const defaultUploadSplitBytes = 128 * 1024 * 1024;
 /**
  * UploadJob's server side. The stream's bytes go straight to a file under `<data dir>/uploads`
  * (one chunk in memory at a time, so a 1 GB upload costs the coordinator no more memory than a
- * small one), which mappers read themselves: that needs them to see the coordinator's data dir at
- * the same path (true on one machine; on Kubernetes mount a ReadWriteMany volume there in the
- * coordinator and every mapper, see the coordinator README).
+ * small one). Mappers read its ranges themselves when they see the coordinator's data dir at the
+ * same path (one machine, or a ReadWriteMany volume on Kubernetes); otherwise
+ * (COORDINATOR_SHARED_FILES=false) the coordinator streams each range's lines to its mapper.
  *
  * The job does not wait for the whole upload: it is journaled with its first bytes, its upload
  * file as one more file input, and maps each line-aligned range of about `splitBytes` as soon as
