@@ -84,7 +84,10 @@ export class JobStore {
   constructor(dataDir: string, options: { chunkBytes?: number; onCheckpointFailure?: (error: Error) => void } = {}) {
     mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, 'journal.sqlite');
-    this.db = new DatabaseSync(file);
+    // A lock held a moment by another connection is waited for rather than failed on: the
+    // checkpoint thread's connection, closing after a previous store's close() (the last to close
+    // checkpoints the log and removes it), may hold the file while this one opens it.
+    this.db = new DatabaseSync(file, { timeout: 5_000 });
     this.db.exec(schema);
     this.db.exec('PRAGMA wal_autocheckpoint = 0');
     this.checkpointer = new JournalCheckpointer(file, {
