@@ -78,6 +78,15 @@ function end(bytes: number): UploadJobRequest {
   return create(UploadJobRequestSchema, { kind: { case: 'end', value: { bytes: BigInt(bytes) } } });
 }
 
+/** Resolves once `condition` holds (polled), so a test waits for a state rather than for a guess of how long it takes. */
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** A request stream that yields `messages`, waiting for `gate` (if any) before the one at `gateAt`, then throws `error` (if any). */
 async function* stream(messages: UploadJobRequest[], options: { error?: Error; gate?: Promise<void>; gateAt?: number } = {}): AsyncGenerator<UploadJobRequest> {
   for (const [index, message] of messages.entries()) {
@@ -94,7 +103,7 @@ describe('UploadStore', () => {
     const gate = new Promise<void>((resolve) => (open = resolve));
     const receiving = uploads.receive(stream([specMessage({ idempotencyKey: 'k1' }), chunk('one two\nthree '), chunk('four\n'), chunk('five\nsix'), end(27)], { gate, gateAt: 2 }));
     // The job exists, without its key, and has its first range before the upload is complete.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => jobs.submitted[0]?.ranges.length === 1, 'the first range is handed out');
     expect(jobs.submitted).toHaveLength(1);
     const [{ job, ranges, followed }] = jobs.submitted;
     expect(job.spec.idempotencyKey).toBe('');
@@ -147,7 +156,7 @@ describe('UploadStore', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const slow = uploads.receive(stream([specMessage({ idempotencyKey: 'k3' }), chunk('x\n'), chunk('y\n'), end(4)], { gate, gateAt: 2 }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => jobs.submitted.length === 1, 'the slow upload\'s job is submitted');
     const fast = await uploads.receive(stream([specMessage({ idempotencyKey: 'k3' }), chunk('z\n'), end(2)]));
     open();
     const late = await slow;
@@ -168,7 +177,7 @@ describe('UploadStore', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const receiving = uploads.receive(stream([specMessage(), chunk('a\n'), chunk('b\n'), end(4)], { gate, gateAt: 2 }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => jobs.submitted.length === 1, 'the job is submitted');
     const [submitted] = jobs.submitted;
     submitted!.abort.abort(new Error('map task m-0 failed after 4 attempts: boom'));
     await submitted!.followed;
