@@ -211,8 +211,9 @@ describe('TaskPool', () => {
   });
 
   it('counts busy and queued tasks', async () => {
-    const tasks = [1, 2, 3, 4, 5].map((n) => pool.runFunction('slow-double', n, { ms: 100 }));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Long enough tasks that the first two are still running however slowly the threads start.
+    const tasks = [1, 2, 3, 4, 5].map((n) => pool.runFunction('slow-double', n, { ms: 500 }));
+    for (const deadline = Date.now() + 10_000; pool.busy !== 2 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(pool.busy).toBe(2);
     expect(pool.queued).toBe(3);
     await Promise.all(tasks);

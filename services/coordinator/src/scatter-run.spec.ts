@@ -9,6 +9,7 @@ import { createLogger } from '@weft/telemetry';
 import { NodePolicies, type NodePolicyOptions } from './node-policies.js';
 import { ScatterRun } from './scatter-run.js';
 import { registerFake } from './testing/register-fake.js';
+import { until } from './testing/until.js';
 import { validateScatterRequest } from './validate-scatter.js';
 import { WorkerRegistry } from './worker-registry.js';
 
@@ -213,10 +214,10 @@ describe('ScatterRun', () => {
   });
 
   it('re-runs the items of a node that leaves on another node', async () => {
-    const { workers, run, close } = await setup(['a', 'b']);
+    const { workers, mappers, run, close } = await setup(['a', 'b']);
     // Item 0 goes to a, where it hangs; when a leaves, it runs again on b.
     const done = all(run({ maxConcurrency: 2 }, [{ ms: -1, value: 1 }, { ms: 5, value: 2 }]));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => mappers.started.some((s) => s.node === 'a' && s.input === 1), 'item 0 runs on a');
     await workers[0]!.end();
     const responses = await done;
     expect(items(responses)).toMatchObject([{ index: 0, nodeId: 'b', attempt: 2 }, { index: 1, nodeId: 'b', attempt: 1 }]);

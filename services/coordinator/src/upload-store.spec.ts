@@ -9,6 +9,7 @@ import type { JobManager } from './job-manager.js';
 import { JobStore, type StoredJob } from './job-store.js';
 import type { FileRange, MapInputFeed } from './upload-feed.js';
 import { UploadStore } from './upload-store.js';
+import { until } from './testing/until.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 const encoder = new TextEncoder();
@@ -76,15 +77,6 @@ function chunk(text: string): UploadJobRequest {
 /** The last message of a complete upload of `bytes` bytes. */
 function end(bytes: number): UploadJobRequest {
   return create(UploadJobRequestSchema, { kind: { case: 'end', value: { bytes: BigInt(bytes) } } });
-}
-
-/** Resolves once `condition` holds (polled), so a test waits for a state rather than for a guess of how long it takes. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** A request stream that yields `messages`, waiting for `gate` (if any) before the one at `gateAt`, then throws `error` (if any). */

@@ -77,7 +77,8 @@ describe('RunScatterItems', () => {
     calls.send({ kind: { case: 'call', value: { function: 'sleep', paramsJson: '{}' } } });
     calls.send({ kind: { case: 'items', value: { items: [{ id: 1, inputJson: '60000' }, { id: 2, inputJson: '1' }, { id: 3, inputJson: '60000' }] } } });
     const done = outcomesOf(calls.stream());
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Items 1 and 3 sleep a minute, item 2 a millisecond: wait until item 2 is done.
+    for (const deadline = Date.now() + 10_000; stats.inFlight !== 2 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(stats.inFlight).toBe(2);
     expect(stats.peak).toBeGreaterThanOrEqual(3);
     calls.send({ kind: { case: 'cancel', value: { ids: [1, 3] } } });
