@@ -190,8 +190,10 @@ const hostile: Hostile[] = [
     const inputs = Array.from({ length: 40 }, () => ({ source: { case: 'file' as const, value: { path: join(root, 'big.txt') } } }));
     const { jobId } = await c.jobs.submitJob({ spec: { function: 'wordcount', inputs } }, c.options);
     const stop = new AbortController();
-    const open = [0, 1].map(() => drain(c.jobs.watchJob({ jobId }, { ...c.options, signal: stop.signal })).catch(() => []));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const watches = [0, 1].map(() => c.jobs.watchJob({ jobId }, { ...c.options, signal: stop.signal })[Symbol.asyncIterator]());
+    // Both are open once each has its snapshot; then they go on draining until stopped.
+    await Promise.all(watches.map((watch) => watch.next()));
+    const open = watches.map((watch) => drain({ [Symbol.asyncIterator]: () => watch }).catch(() => []));
     const third = await codeOf(() => drain(c.jobs.watchJob({ jobId }, c.options)));
     stop.abort();
     await Promise.all(open);
