@@ -81,6 +81,7 @@ async function mapAttempt(
           inputLabel: input.label,
           firstLine: BigInt(input.kind === 'inline' ? input.firstLine : 1),
           inputOffset: BigInt(sent?.from ?? 0),
+          inputBytes: BigInt(sent ? sent.to - sent.from : input.kind === 'inline' ? input.text.byteLength : 0),
         },
       },
     };

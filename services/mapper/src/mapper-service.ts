@@ -99,10 +99,34 @@ async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskReques
     const { path, start, end } = spec.input.value;
     return { input: { path, start: Number(start), end: Number(end) }, offset: 0 };
   }
+  return { input: await readStreamed(rest, Number(spec.inputBytes)), offset: Number(spec.inputOffset) };
+}
+
+/** Largest `input_bytes` taken as a size to allocate up front; a larger one is read as if unknown. */
+const maxPresizedBytes = 2 ** 31 - 1;
+
+/**
+ * The streamed input's bytes, in one buffer. With its size known (`sizeHint`), each chunk is copied
+ * in as it arrives and dropped, so a split is held once (joining kept chunks at the end held it
+ * twice: a 128 MiB split sent by the coordinator raised a mapper's peak RSS by ~500 MiB); chunks
+ * beyond the size, or an unknown size, fall back to keeping the chunks and joining them.
+ */
+export async function readStreamed(rest: AsyncIterator<RunMapTaskRequest>, sizeHint: number): Promise<Uint8Array> {
+  const buffer = sizeHint > 0 && sizeHint <= maxPresizedBytes ? new Uint8Array(sizeHint) : undefined;
+  let filled = 0;
   const chunks: Uint8Array[] = [];
   for (let next = await rest.next(); !next.done; next = await rest.next()) {
-    if (next.value.kind.case === 'chunk') chunks.push(next.value.kind.value);
-    else if (next.value.kind.case === 'end') break;
+    if (next.value.kind.case === 'end') break;
+    if (next.value.kind.case !== 'chunk') continue;
+    const chunk = next.value.kind.value;
+    if (buffer && chunks.length === 0 && filled + chunk.byteLength <= buffer.byteLength) {
+      buffer.set(chunk, filled);
+      filled += chunk.byteLength;
+    } else {
+      if (buffer && chunks.length === 0 && filled > 0) chunks.push(buffer.subarray(0, filled));
+      chunks.push(chunk);
+    }
   }
-  return { input: concatBytes(chunks), offset: Number(spec.inputOffset) };
+  if (chunks.length > 0) return concatBytes(chunks);
+  return buffer ? buffer.subarray(0, filled) : new Uint8Array(0);
 }
