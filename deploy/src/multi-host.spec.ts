@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkHealth, servingStatus } from './grpc-health.js';
@@ -81,6 +81,8 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
   let network: HostNetwork | undefined;
   const services: ServiceProcess[] = [];
   let dir = '';
+  /** Where the tests' input files live: the coordinator's host sees it, the mappers' hosts do not. */
+  let inputsDir = '';
   let gateway = '';
   let objects: K8sObject[] = [];
 
@@ -98,10 +100,16 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     if (noNft) throw new Error(`cannot enforce NetworkPolicies: ${noNft}`);
     const peers: PolicyPeer[] = [...network.hosts.values()].map((host) => ({ host: host.name, ip: host.ip, pod: podOf(objects, host) }));
     for (const peer of peers) applyRuleset(network.hosts.get(peer.host)!.netns, ingressRuleset(objects, peer, peers, network.bridgeIp));
+    // The manifests give mappers no volume of the coordinator's (COORDINATOR_SHARED_FILES=false):
+    // the mappers' hosts do not see the input files nor the coordinator's data dir (uploads).
+    inputsDir = path.join(dir, 'inputs');
+    const coordinatorData = path.join(dir, 'coordinator');
+    for (const made of [inputsDir, coordinatorData]) mkdirSync(made, { recursive: true });
     for (const host of network.hosts.values()) {
       const component = host.name.replace(/-\d+$/, '');
       const script = `services/${component}/dist/main.js`;
-      services.push(startInNamespace(host.name, host.netns, script, hostEnv(objects, host, network.bridgeIp, dir), dir));
+      const hidden = component === 'mapper' ? [inputsDir, coordinatorData] : [];
+      services.push(startInNamespace(host.name, host.netns, script, hostEnv(objects, host, network.bridgeIp, dir), dir, hidden));
     }
     const gatewayPort = weftWorkloads(objects).find((w) => componentOf(w) === 'gateway')!.spec.containers[0]!.ports![0]!.containerPort;
     gateway = `http://${network.hosts.get('gateway')!.ip}:${gatewayPort}`;
@@ -142,10 +150,25 @@ describeWithNetns('Weft on separate hosts (network namespaces)', () => {
     expect(tcpReachable(hosts.get('gateway')!.netns, mapper.ip, 7401, nodeBinary)).toBe(false);
   });
 
+  it('maps a file and an upload that no mapper can see: the coordinator sends each split\'s lines', async () => {
+    const { text, counts } = corpus(20_000);
+    const file = path.join(inputsDir, 'small.txt');
+    writeFileSync(file, text);
+    // Each service's view of the file system, through its own mount namespace.
+    const sees = Object.fromEntries(services.filter((s) => s.name !== 'gateway' && !s.name.startsWith('reducer')).map((s) => [s.name, existsSync(`/proc/${s.pid}/root${file}`)]));
+    expect(sees).toEqual({ coordinator: true, 'mapper-0': false, 'mapper-1': false });
+    for (const source of [['--input', file], ['--upload', file]]) {
+      const { jobId, job } = JSON.parse(await weft(gateway, ['submit', 'wordcount', ...source, '--reducers', '2', '--wait', '--json'], 45_000)) as { jobId: string; job: { state: string } };
+      expect({ source: source[0], state: job.state }).toEqual({ source: source[0], state: 'JOB_STATE_SUCCEEDED' });
+      const { records } = JSON.parse(await weft(gateway, ['results', jobId, '--json', '--limit', '100000'])) as { records: { key: string; value: number | string }[] };
+      expect(new Map(records.map((r) => [r.key, Number(r.value)]))).toEqual(counts);
+    }
+  }, 60_000);
+
   it('counts words correctly across hosts, even when a mapper\'s link is cut mid-job', async () => {
     const lines = 100_000;
     const { text, counts } = corpus(lines);
-    const input = path.join(dir, 'corpus.txt');
+    const input = path.join(inputsDir, 'corpus.txt');
     writeFileSync(input, text);
 
     // Both mappers run as slow hosts (20 ms of every 100 ms), so the map phase lasts seconds however
