@@ -1,4 +1,4 @@
-import { FailedPreconditionError, UnavailableError } from '@weft/errors';
+import { FailedPreconditionError, messageOf, UnavailableError } from '@weft/errors';
 import { createReadStream } from 'node:fs';
 import { trace } from '@opentelemetry/api';
 import { fileRangeBounds } from '@weft/jobs';
@@ -62,7 +62,13 @@ async function mapAttempt(
   signal: AbortSignal,
 ): Promise<MapTaskResult> {
   // A file split sent by the coordinator: the bytes of the lines it owns, found before the spec goes (its offset is in it).
-  const sent = input.kind === 'file' && job.sendFiles ? await fileRangeBounds(input.path, input.start, input.end) : undefined;
+  // A file this process cannot read is not the mapper's fault: FAILED_PRECONDITION, which no breaker counts.
+  const unreadable = (error: unknown): FailedPreconditionError =>
+    new FailedPreconditionError(`input ${input.label} could not be read by the coordinator: ${messageOf(error)}`, { cause: error });
+  const sent = input.kind === 'file' && job.sendFiles
+    ? await fileRangeBounds(input.path, input.start, input.end).catch((error: unknown) => { throw unreadable(error); })
+    : undefined;
+  let readError: unknown;
   trace.getActiveSpan()?.setAttribute('weft.input.delivery', sent ? 'sent' : input.kind === 'inline' ? 'inline' : input.kind === 'url' ? 'url' : 'file');
   async function* requests(): AsyncGenerator<MessageInitShape<typeof RunMapTaskRequestSchema>> {
     yield {
@@ -93,16 +99,26 @@ async function mapAttempt(
     } else if (input.kind === 'file' && sent) {
       if (sent.to > sent.from) {
         // Each read is a buffer of its own, so the message may hold it until it is written.
-        for await (const chunk of createReadStream(input.path, { start: sent.from, end: sent.to - 1, highWaterMark: streamChunkBytes, signal }) as AsyncIterable<Buffer>) {
-          yield { kind: { case: 'chunk', value: chunk } };
+        try {
+          for await (const chunk of createReadStream(input.path, { start: sent.from, end: sent.to - 1, highWaterMark: streamChunkBytes, signal }) as AsyncIterable<Buffer>) {
+            yield { kind: { case: 'chunk', value: chunk } };
+          }
+        } catch (error) {
+          readError = error;
+          throw error;
         }
       }
       yield { kind: { case: 'end', value: true } };
     }
   }
   const mapper = clients.client(MapperService, address);
-  for await (const response of mapper.runMapTask(requests(), { signal, timeoutMs: job.timeoutMs || undefined })) {
-    if (response.kind.case === 'result') return response.kind.value;
+  try {
+    for await (const response of mapper.runMapTask(requests(), { signal, timeoutMs: job.timeoutMs || undefined })) {
+      if (response.kind.case === 'result') return response.kind.value;
+    }
+  } catch (error) {
+    if (readError !== undefined && !signal.aborted) throw unreadable(readError);
+    throw error;
   }
   throw new UnavailableError(`mapper at ${address} ended map task ${task.taskId} without a result`);
 }

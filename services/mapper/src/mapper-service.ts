@@ -102,8 +102,8 @@ async function readInput(spec: MapTaskSpec, rest: AsyncIterator<RunMapTaskReques
   return { input: await readStreamed(rest, Number(spec.inputBytes)), offset: Number(spec.inputOffset) };
 }
 
-/** Largest `input_bytes` taken as a size to allocate up front; a larger one is read as if unknown. */
-const maxPresizedBytes = 2 ** 31 - 1;
+/** Largest `input_bytes` allocated up front (1 GiB): a larger one is read as if unknown, so a wrong size costs at most that. */
+const maxPresizedBytes = 2 ** 30;
 
 /**
  * The streamed input's bytes, in one buffer. With its size known (`sizeHint`), each chunk is copied
