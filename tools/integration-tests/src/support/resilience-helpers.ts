@@ -75,6 +75,32 @@ export async function expectExactWordCount(job: JobHandle, expected: ReadonlyMap
   return done;
 }
 
+/** Where a failed job says its bad record is, and the line found there in the input read independently. */
+export interface BadRecordLocation {
+  readonly job: Job;
+  /** The file the location names. */
+  readonly file: string | undefined;
+  /** The byte its split starts at (0 when the location names none: the file's first split). */
+  readonly fromByte: number;
+  /** The line that many lines past `fromByte` in `text`. */
+  readonly line: string | undefined;
+}
+
+/**
+ * Waits for a job whose map throws on a bad record to fail, and reads its error's location
+ * (`<file>[ (from byte N)] line M`) back against the input's `text`: the line found there should be
+ * the bad record.
+ */
+export async function badRecordLocation(job: JobHandle, text: string): Promise<BadRecordLocation> {
+  await expect(job.wait()).rejects.toThrow();
+  const failed = await job.get();
+  expect(failed.state).toBe(JobState.FAILED);
+  const where = / \(at (.*?)(?: \(from byte (\d+)\))? line (\d+)\)$/.exec(failed.error);
+  const fromByte = Number(where?.[2] ?? 0);
+  const line = where ? Buffer.from(text).subarray(fromByte).toString('utf8').split('\n')[Number(where[3]) - 1] : undefined;
+  return { job: failed, file: where?.[1], fromByte, line };
+}
+
 /** The coordinator's breaker state towards a node, from DescribeCluster. */
 export async function breakerOf(client: WeftClient, nodeId: string): Promise<BreakerState | undefined> {
   const nodes: Node[] = await client.cluster();
