@@ -14,6 +14,8 @@ export interface AttemptRef {
   readonly address: string;
   /** The reduce partition (reduce attempts only). */
   readonly partition?: number;
+  /** How the mapper gets its input (map attempts only): it reads the file, is sent its lines, gets inline lines, or fetches a URL. */
+  readonly delivery?: 'file' | 'sent' | 'inline' | 'url';
 }
 
 let meters: { outcomes: Counter; running: UpDownCounter; duration: Histogram } | undefined;
@@ -43,6 +45,7 @@ export async function traceAttempt<T extends { counters?: TaskCounters }>(ref: A
     'weft.node.address': ref.address,
   };
   if (ref.partition !== undefined) attributes['weft.task.partition'] = ref.partition;
+  if (ref.delivery !== undefined) attributes['weft.input.delivery'] = ref.delivery;
   const { outcomes, running, duration } = metersOf();
   const phase = { 'weft.task.phase': ref.phase };
   const started = performance.now();

@@ -1,6 +1,5 @@
 import { FailedPreconditionError, messageOf, UnavailableError } from '@weft/errors';
 import { createReadStream } from 'node:fs';
-import { trace } from '@opentelemetry/api';
 import { fileRangeBounds } from '@weft/jobs';
 import type { ClientFactory } from '@weft/rpc';
 import { streamChunkBytes } from '@weft/rpc';
@@ -49,7 +48,8 @@ export async function runMapAttempt(
   job: AttemptJob,
   signal: AbortSignal,
 ): Promise<MapTaskResult> {
-  const ref = { phase: 'map', jobId: task.jobId ?? '', taskId: task.taskId ?? '', attempt: task.attempt ?? 0, address } as const;
+  const delivery = input.kind === 'file' && job.sendFiles ? 'sent' : input.kind;
+  const ref = { phase: 'map', jobId: task.jobId ?? '', taskId: task.taskId ?? '', attempt: task.attempt ?? 0, address, delivery } as const;
   return traceAttempt(ref, () => mapAttempt(clients, address, task, input, job, signal));
 }
 
@@ -69,7 +69,6 @@ async function mapAttempt(
     ? await fileRangeBounds(input.path, input.start, input.end).catch((error: unknown) => { throw unreadable(error); })
     : undefined;
   let readError: unknown;
-  trace.getActiveSpan()?.setAttribute('weft.input.delivery', sent ? 'sent' : input.kind === 'inline' ? 'inline' : input.kind === 'url' ? 'url' : 'file');
   async function* requests(): AsyncGenerator<MessageInitShape<typeof RunMapTaskRequestSchema>> {
     yield {
       kind: {
